@@ -1,0 +1,13 @@
+-- DROP EXTENSION ... CASCADE leaves every hub row in place; the extension can be created again.
+CREATE TEMP TABLE rows_before AS
+SELECT t AS table_name, (xpath('/row/c/text()',
+        query_to_xml(format('SELECT count(*) AS c FROM hub.%I', t), false, true, '')))[1]::text::bigint AS n
+FROM assistant_hub.hub_tables() AS t;
+DROP EXTENSION assistant_hub CASCADE;
+SELECT count(*) AS extension_functions_left FROM pg_proc WHERE proname = 'create_hub_schema';
+SELECT b.table_name, b.n > 0 AS had_rows,
+       b.n = (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM hub.%I', b.table_name),
+                                                   false, true, '')))[1]::text::bigint AS rows_kept
+FROM rows_before b ORDER BY b.table_name;
+CREATE EXTENSION assistant_hub;
+SELECT assistant_hub.create_hub_schema();

@@ -1,0 +1,38 @@
+// SPI access from C++: a connection that is finished on every path, and statements whose values are
+// always passed as parameters (never pasted into SQL text).
+#pragma once
+
+#include <initializer_list>
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+}
+
+namespace assistant_hub::pg {
+
+// One SPI parameter: its type, value and null flag.
+struct SpiArg {
+    Oid type;
+    Datum value;
+    bool isnull = false;
+};
+
+class SpiConnection {
+  public:
+    SpiConnection();
+    ~SpiConnection();
+    SpiConnection(const SpiConnection &) = delete;
+    SpiConnection &operator=(const SpiConnection &) = delete;
+
+    // Runs sql with $1..$n bound to args; returns SPI_processed. Results stay in SPI_tuptable
+    // until the next call. Throws PgError on a PostgreSQL error.
+    uint64 execute(const char *sql, std::initializer_list<SpiArg> args = {}, bool read_only = false,
+                   long max_rows = 0);
+
+  private:
+    int uncaught_at_start_;
+};
+
+} // namespace assistant_hub::pg
