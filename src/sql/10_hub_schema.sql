@@ -275,6 +275,8 @@ BEGIN
             END IF;
         END LOOP;
         IF cardinality(missing) = 0 THEN
+            -- Only metrics lost with a dropped extension are attached again.
+            PERFORM assistant_hub._attach_hub_metrics();
             RAISE NOTICE 'the hub schema already exists; nothing changed';
             RETURN;
         ELSIF cardinality(present) > 0 THEN
@@ -289,6 +291,7 @@ BEGIN
 
     EXECUTE assistant_hub._hub_tables_ddl('hub');
     PERFORM assistant_hub._create_hub_partitions();
+    PERFORM assistant_hub._attach_hub_metrics();
 END $$;
 COMMENT ON FUNCTION assistant_hub.create_hub_schema() IS
     'Creates the Assistant Hub data model in schema hub (ordinary tables, kept by DROP EXTENSION). A second call changes nothing.';
