@@ -275,8 +275,7 @@ BEGIN
             END IF;
         END LOOP;
         IF cardinality(missing) = 0 THEN
-            -- Only metrics lost with a dropped extension are attached again.
-            PERFORM assistant_hub._attach_hub_metrics();
+            PERFORM assistant_hub._attach_hub_metrics(); -- those lost with a dropped extension
             RAISE NOTICE 'the hub schema already exists; nothing changed';
             RETURN;
         ELSIF cardinality(present) > 0 THEN

@@ -9,7 +9,8 @@
 --                         writer, at any isolation level.
 -- A value is the sum over both tables plus this transaction's own pending deltas
 -- (_pending_deltas), so reads are exact whether or not consolidation has run.
--- Both carry the key, so a row-level security policy "key = current user" can be put on them.
+-- Both carry the key, so a row-level security policy "key = current user" can be put on them, and
+-- both are indexed key first: one user's values are one index range.
 
 CREATE SEQUENCE assistant_hub.metrics_id_seq AS integer;
 CREATE TABLE assistant_hub.metrics (
@@ -29,22 +30,22 @@ COMMENT ON TABLE assistant_hub.metrics IS 'Metric definitions (create_metric): r
 
 CREATE TABLE assistant_hub.metric_counts_uuid (
     metric_id integer NOT NULL, key uuid NOT NULL, day date NOT NULL, value bigint NOT NULL,
-    PRIMARY KEY (metric_id, key, day));
+    PRIMARY KEY (key, metric_id, day));
 CREATE TABLE assistant_hub.metric_counts_bigint (
     metric_id integer NOT NULL, key bigint NOT NULL, day date NOT NULL, value bigint NOT NULL,
-    PRIMARY KEY (metric_id, key, day));
+    PRIMARY KEY (key, metric_id, day));
 CREATE TABLE assistant_hub.metric_counts_text (
     metric_id integer NOT NULL, key text NOT NULL, day date NOT NULL, value bigint NOT NULL,
-    PRIMARY KEY (metric_id, key, day));
+    PRIMARY KEY (key, metric_id, day));
 CREATE TABLE assistant_hub.metric_deltas_uuid (
     metric_id integer NOT NULL, key uuid NOT NULL, day date NOT NULL, delta bigint NOT NULL);
 CREATE TABLE assistant_hub.metric_deltas_bigint (
     metric_id integer NOT NULL, key bigint NOT NULL, day date NOT NULL, delta bigint NOT NULL);
 CREATE TABLE assistant_hub.metric_deltas_text (
     metric_id integer NOT NULL, key text NOT NULL, day date NOT NULL, delta bigint NOT NULL);
-CREATE INDEX metric_deltas_uuid_key ON assistant_hub.metric_deltas_uuid (metric_id, key, day);
-CREATE INDEX metric_deltas_bigint_key ON assistant_hub.metric_deltas_bigint (metric_id, key, day);
-CREATE INDEX metric_deltas_text_key ON assistant_hub.metric_deltas_text (metric_id, key, day);
+CREATE INDEX metric_deltas_uuid_key ON assistant_hub.metric_deltas_uuid (key, metric_id, day);
+CREATE INDEX metric_deltas_bigint_key ON assistant_hub.metric_deltas_bigint (key, metric_id, day);
+CREATE INDEX metric_deltas_text_key ON assistant_hub.metric_deltas_text (key, metric_id, day);
 
 SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metrics', '');
 SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metrics_id_seq', '');
@@ -96,6 +97,8 @@ CREATE FUNCTION assistant_hub._metric_invalidate() RETURNS void
 COMMENT ON FUNCTION assistant_hub._metric_invalidate() IS
     'Makes every backend reload metric definitions (after create, drop or rebuild).';
 
+REVOKE ALL ON FUNCTION assistant_hub._metric_day(timestamptz, text), assistant_hub._metric_day(timestamp, text),
+    assistant_hub._metric_day(date, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION assistant_hub._metric_trigger(), assistant_hub._pending_deltas(text),
     assistant_hub._metric_parse_filter(regclass, text), assistant_hub._metric_zone(),
     assistant_hub._metric_invalidate() FROM PUBLIC;
@@ -485,7 +488,7 @@ BEGIN
             ' folded AS (SELECT metric_id, key, day, sum(delta)::bigint AS delta, count(*) AS n FROM moved GROUP BY 1, 2, 3),'
             ' upserted AS (INSERT INTO assistant_hub.%2$I AS c (metric_id, key, day, value)'
             '     SELECT metric_id, key, day, delta FROM folded'
-            '     ON CONFLICT (metric_id, key, day) DO UPDATE SET value = c.value + excluded.value)'
+            '     ON CONFLICT (key, metric_id, day) DO UPDATE SET value = c.value + excluded.value)'
             ' SELECT coalesce(sum(n), 0) FROM folded', 'metric_deltas_' || storage, 'metric_counts_' || storage)
             INTO n;
         EXECUTE format('DELETE FROM assistant_hub.%I WHERE value = 0', 'metric_counts_' || storage);
@@ -512,7 +515,6 @@ BEGIN
     LOOP
         IF NOT EXISTS (SELECT 1 FROM assistant_hub.metrics WHERE name = d.name) THEN
             PERFORM assistant_hub.create_metric(d.name, d.source::regclass, 'user_id', d.time_column, d.filter);
-            RAISE NOTICE 'attached metric %', d.name;
         END IF;
     END LOOP;
 END $$;
@@ -561,14 +563,14 @@ REVOKE ALL ON assistant_hub.dashboard_metrics FROM PUBLIC;
 -- The seed's 1.1 dashboard summary, fixed: exact counts (no LIMIT inside the lateral subqueries)
 -- and "today" in the user's time zone. today_events keeps the seed's meaning: confirmed events
 -- starting in the next 24 hours. No row for an unknown (or invisible) user.
-CREATE FUNCTION assistant_hub.dashboard_summary(user_id uuid)
+CREATE FUNCTION assistant_hub._dashboard_summary(uid uuid)
     RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
                   today_events bigint, unread_emails bigint)
     LANGUAGE plpgsql STABLE SECURITY INVOKER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    PERFORM assistant_hub._require($1, 'user_id', 'dashboard_summary');
+    PERFORM assistant_hub._require(uid, 'user_id', 'dashboard_summary');
     RETURN QUERY
     SELECT u.id,
            (SELECT count(*) FROM hub.journal_entries j
@@ -581,8 +583,18 @@ BEGIN
            (SELECT count(*) FROM hub.email_threads et WHERE et.user_id = u.id AND NOT et.is_read)
     FROM hub.users u
     CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE u.timezone)::date AS today) d
-    WHERE u.id = $1;
+    WHERE u.id = uid;
 END $$;
+COMMENT ON FUNCTION assistant_hub._dashboard_summary(uuid) IS
+    'The body of dashboard_summary (PL/pgSQL, for its cached plans, cannot name a parameter like a result column).';
+REVOKE ALL ON FUNCTION assistant_hub._dashboard_summary(uuid) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.dashboard_summary(user_id uuid)
+    RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
+                  today_events bigint, unread_emails bigint)
+    LANGUAGE sql STABLE SECURITY INVOKER
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT * FROM assistant_hub._dashboard_summary($1) $$;
 COMMENT ON FUNCTION assistant_hub.dashboard_summary(uuid) IS
     'A user''s dashboard counts: journal entries today, pending tasks due within 7 days (or overdue), confirmed events in the next 24 hours, unread email threads; today in the user''s time zone.';
 REVOKE ALL ON FUNCTION assistant_hub.dashboard_summary(uuid) FROM PUBLIC;
@@ -664,3 +676,24 @@ END $$;
 COMMENT ON FUNCTION assistant_hub.task_completion_weekly(uuid, timestamptz) IS
     'A user''s tasks by creation week (12 most recent weeks since since, in the user''s time zone): created, completed, completion rate, average actual duration, high-priority completions, change over the previous week.';
 REVOKE ALL ON FUNCTION assistant_hub.task_completion_weekly(uuid, timestamptz) FROM PUBLIC;
+
+-- What a role needs to read the dashboards (issue 7's grant_app_role calls this). Writing hub rows
+-- needs nothing here: the trigger code writes metric values as the extension owner.
+CREATE FUNCTION assistant_hub._grant_metrics_reader(role name) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM assistant_hub._require(role, 'role', '_grant_metrics_reader');
+    EXECUTE format('GRANT SELECT ON assistant_hub.dashboard_metrics, assistant_hub.metrics,'
+                   ' assistant_hub.metric_values_uuid, assistant_hub.metric_counts_uuid,'
+                   ' assistant_hub.metric_deltas_uuid TO %I', role);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION assistant_hub._pending_deltas(text),'
+                   ' assistant_hub._metric_day(timestamptz, text), assistant_hub._dashboard_summary(uuid),'
+                   ' assistant_hub.dashboard_summary(uuid), assistant_hub.mood_trend(uuid, date, date),'
+                   ' assistant_hub.task_completion_weekly(uuid, timestamptz), assistant_hub._require(anyelement, text, text)'
+                   ' TO %I', role);
+END $$;
+COMMENT ON FUNCTION assistant_hub._grant_metrics_reader(name) IS
+    'Grants a role what reading dashboard_metrics and the dashboard functions needs (they run as the caller).';
+REVOKE ALL ON FUNCTION assistant_hub._grant_metrics_reader(name) FROM PUBLIC;
