@@ -301,6 +301,23 @@ SELECT * FROM pg_temp.stored('visits_ok');
 TRUNCATE visits;
 SELECT count(*) AS values_left FROM pg_temp.stored('visits_ok');
 SELECT count(*) AS differences FROM assistant_hub.verify_metric('visits_ok');
+-- Partitions created, attached (with rows), detached and dropped after the metric exists.
+INSERT INTO visits VALUES ('k1', '2024-03-03', true), ('k1', '2024-04-04', true);
+CREATE TABLE visits_2024_05 PARTITION OF visits FOR VALUES FROM ('2024-05-01') TO ('2024-06-01');
+INSERT INTO visits_2024_05 VALUES ('k5', '2024-05-05', true);
+CREATE TABLE visits_2024_06 (k text NOT NULL, at date NOT NULL, ok boolean);
+INSERT INTO visits_2024_06 VALUES ('k6', '2024-06-06', true), ('k6', '2024-06-07', false);
+ALTER TABLE visits ATTACH PARTITION visits_2024_06 FOR VALUES FROM ('2024-06-01') TO ('2024-07-01');
+SELECT * FROM pg_temp.stored('visits_ok');
+ALTER TABLE visits DETACH PARTITION visits_2024_03;
+INSERT INTO visits_2024_03 VALUES ('k3', '2024-03-09', true);
+DROP TABLE visits_2024_04;
+SELECT * FROM pg_temp.stored('visits_ok');
+SELECT count(*) AS differences FROM assistant_hub.verify_metric('visits_ok');
+SELECT c.relname, count(t.tgname) AS metric_triggers FROM pg_class c
+LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname LIKE 'assistant_hub_metric_%'
+WHERE c.relname LIKE 'visits%' AND c.relkind IN ('r', 'p') GROUP BY c.relname ORDER BY c.relname;
+DROP TABLE visits_2024_03;
 
 -- drop_metric: triggers and values go; deltas of the dropping transaction are not written.
 SELECT id AS by_uuid_id FROM assistant_hub.metrics WHERE name = 'by_uuid' \gset
@@ -315,12 +332,15 @@ FROM assistant_hub.metrics WHERE name = 'by_uuid';
 SELECT count(*) AS orphan_values FROM assistant_hub.metric_values_uuid v
 WHERE NOT EXISTS (SELECT 1 FROM assistant_hub.metrics m WHERE m.id = v.metric_id);
 SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics
-WHERE source IN ('events'::regclass, 'visits'::regclass) ORDER BY id;
+WHERE source = 'events'::regclass ORDER BY id;
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgname LIKE 'assistant_hub_metric_%'
-  AND tgrelid IN ('events'::regclass, 'visits'::regclass, 'visits_2024_03'::regclass, 'visits_2024_04'::regclass);
+  AND tgrelid = 'events'::regclass;
+-- Dropping a source drops its metrics.
+DROP TABLE visits;
+SELECT count(*) AS visits_metrics FROM assistant_hub.metrics WHERE name = 'visits_ok';
 SELECT (SELECT count(*) FROM assistant_hub.metric_values_bigint) + (SELECT count(*) FROM assistant_hub.metric_values_text) AS values_left;
 DROP VIEW events_view;
-DROP TABLE events, visits;
+DROP TABLE events;
 REVOKE ALL ON SCHEMA assistant_hub FROM metrics_app_role;
 REVOKE ALL ON ALL TABLES IN SCHEMA assistant_hub FROM metrics_app_role;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA assistant_hub FROM metrics_app_role;

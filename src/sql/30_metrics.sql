@@ -500,6 +500,70 @@ COMMENT ON FUNCTION assistant_hub.consolidate_metrics() IS
     'Folds metric delta rows into the consolidated counts (run by maintenance); returns the number of delta rows folded.';
 REVOKE ALL ON FUNCTION assistant_hub.consolidate_metrics() FROM PUBLIC;
 
+-- Partitions come and go after a metric is created (monthly premake and retention, ATTACH and
+-- DETACH): keep a trigger on every member of each source's partition tree, and correct the values
+-- when rows arrived or left with a partition. A dropped source takes its metrics with it.
+CREATE FUNCTION assistant_hub._metric_partitions_changed() RETURNS event_trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m assistant_hub.metrics;
+    r regclass;
+    has_rows boolean;
+    changed boolean;
+BEGIN
+    IF to_regclass('assistant_hub.metrics') IS NULL THEN
+        RETURN;
+    END IF;
+    IF tg_event = 'sql_drop' THEN
+        FOR m IN SELECT * FROM assistant_hub.metrics mm
+                 WHERE mm.source IN (SELECT objid FROM pg_event_trigger_dropped_objects()
+                                     WHERE classid = 'pg_class'::regclass AND objsubid = 0)
+        LOOP
+            EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_counts_' || assistant_hub._metric_storage(m.key_type)) USING m.id;
+            EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_deltas_' || assistant_hub._metric_storage(m.key_type)) USING m.id;
+            DELETE FROM assistant_hub.metrics WHERE id = m.id;
+        END LOOP;
+        -- A dropped partition took its rows: recount the metrics whose triggers it carried.
+        FOR m IN SELECT * FROM assistant_hub.metrics mm
+                 WHERE EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d
+                               WHERE d.object_type = 'trigger'
+                                 AND d.object_identity LIKE 'assistant\_hub\_metric\_' || mm.id || '\_insert on %')
+        LOOP
+            PERFORM assistant_hub._metric_correct(m, NULL);
+        END LOOP;
+        PERFORM assistant_hub._metric_invalidate();
+        RETURN;
+    END IF;
+    FOR m IN SELECT mm.* FROM assistant_hub.metrics mm JOIN pg_class c ON c.oid = mm.source WHERE c.relkind = 'p' LOOP
+        changed := false;
+        FOR r IN SELECT t.relid FROM pg_partition_tree(m.source) t
+                 EXCEPT SELECT * FROM assistant_hub._metric_trigger_relations(m.id) LOOP
+            PERFORM assistant_hub._metric_attach(m.id, r);
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM ONLY %s)', r) INTO has_rows;
+            changed := changed OR has_rows;
+        END LOOP;
+        FOR r IN SELECT * FROM assistant_hub._metric_trigger_relations(m.id)
+                 EXCEPT SELECT t.relid FROM pg_partition_tree(m.source) t LOOP
+            PERFORM assistant_hub._metric_detach(m.id, r);
+            changed := true;
+        END LOOP;
+        IF changed THEN
+            PERFORM assistant_hub._metric_correct(m, NULL);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION assistant_hub._metric_partitions_changed() IS
+    'Event trigger: keeps metric triggers on every partition of a source and corrects values when partitions with rows are attached, detached or dropped.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_partitions_changed() FROM PUBLIC;
+CREATE EVENT TRIGGER assistant_hub_metric_partitions ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION assistant_hub._metric_partitions_changed();
+CREATE EVENT TRIGGER assistant_hub_metric_drops ON sql_drop
+    WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP SCHEMA')
+    EXECUTE FUNCTION assistant_hub._metric_partitions_changed();
+
 -- The three hub metrics, attached by create_hub_schema(); creates only the missing ones.
 CREATE FUNCTION assistant_hub._attach_hub_metrics() RETURNS void
     LANGUAGE plpgsql

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Incremental dashboard metrics against the seed's materialized view (section 4.1), on the demo
+# dataset (SCALE users x 120 days; 10,000 users is about 4.3M rows). Two databases with the same
+# data: with_metrics (the three hub metrics attached, as create_hub_schema() does) and
+# without_metrics (metrics dropped). Prints and records:
+#   1. dashboard currency after 1,000 changed rows: our cost, paid inside the writes (the write's
+#      time with the metrics minus without), against REFRESH MATERIALIZED VIEW CONCURRENTLY;
+#   2. write overhead: instructions per single-row write (callgrind on postgres --single, on a small
+#      copy) with and without the metrics, and a 100k-row INSERT ... SELECT timed with and without;
+#   3. reads of one user's dashboard_metrics and dashboard_summary against the materialized view;
+#      with FLAT=1 also the same reads on a dataset a quarter the size (flat = ratio near 1).
+#   SCALE=10000 ROUNDS=5 test/bench/metrics.sh
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ROUNDS="${ROUNDS:-5}"
+DAYS="${DAYS:-120}"
+CG_USERS="${CG_USERS:-200}"      # users in the callgrind copy
+CG_WRITES="${CG_WRITES:-100}"    # single-row writes of each kind under callgrind
+READ_USERS="${READ_USERS:-30}"   # users whose dashboards are read
+
+# The seed's dashboard_metrics_enhanced over the hub tables, as a materialized view (4.1).
+SEED_VIEW="
+CREATE MATERIALIZED VIEW seed_dashboard_metrics_enhanced AS
+WITH daily_stats AS (
+    SELECT user_id, DATE(created_at) as stat_date, 'journal_entries' as metric_type, COUNT(*) as metric_value, 'count' as metric_unit
+    FROM hub.journal_entries WHERE created_at >= CURRENT_DATE - INTERVAL '90 days' GROUP BY user_id, DATE(created_at)
+    UNION ALL
+    SELECT user_id, DATE(completed_at), 'tasks_completed', COUNT(*), 'count'
+    FROM hub.tasks WHERE completed_at >= CURRENT_DATE - INTERVAL '90 days' AND status = 'completed' GROUP BY user_id, DATE(completed_at)
+    UNION ALL
+    SELECT user_id, DATE(received_at), 'emails_received', COUNT(*), 'count'
+    FROM hub.email_messages WHERE received_at >= CURRENT_DATE - INTERVAL '90 days' GROUP BY user_id, DATE(received_at)
+),
+weekly_aggregates AS (
+    SELECT user_id, DATE_TRUNC('week', stat_date) as week_start, metric_type, SUM(metric_value) as weekly_total,
+        AVG(metric_value) as daily_average, MAX(metric_value) as daily_maximum, MIN(metric_value) as daily_minimum
+    FROM daily_stats GROUP BY user_id, DATE_TRUNC('week', stat_date), metric_type
+)
+SELECT user_id, week_start, metric_type, weekly_total, daily_average, daily_maximum, daily_minimum,
+    LAG(weekly_total) OVER (PARTITION BY user_id, metric_type ORDER BY week_start) as previous_week_total,
+    CASE WHEN LAG(weekly_total) OVER (PARTITION BY user_id, metric_type ORDER BY week_start) > 0
+         THEN ROUND(((weekly_total - LAG(weekly_total) OVER (PARTITION BY user_id, metric_type ORDER BY week_start))::NUMERIC /
+                    LAG(weekly_total) OVER (PARTITION BY user_id, metric_type ORDER BY week_start)) * 100, 2)
+         ELSE 0 END as week_over_week_change
+FROM weekly_aggregates;
+CREATE UNIQUE INDEX idx_dashboard_metrics_enhanced_unique
+    ON seed_dashboard_metrics_enhanced (user_id, week_start, metric_type);"
+
+# The backend's CPU time (ms, from /proc/<pid>/schedstat) for one transaction running the
+# statements, COMMIT included: other helpers share the machine's two cores, and waiting for a core
+# is not the statement's cost.
+CPU_NS="SELECT split_part(pg_read_file('/proc/' || pg_backend_pid() || '/schedstat'), ' ', 1)::bigint;"
+cpu_ms() { # db sql...
+    local db="$1"; shift
+    { echo "$CPU_NS"; echo 'BEGIN;'; printf '%s\n' "$@"; echo 'COMMIT;'; echo "$CPU_NS"; } |
+        as_postgres psql -X -q -tA -v ON_ERROR_STOP=1 -d "$db" |
+        python3 -c 'import sys; v = [int(l) for l in sys.stdin.read().split()]; print(f"{(v[-1] - v[0]) / 1e6:.3f}")'
+}
+
+# Builds the two databases on the running cluster: demo data for $1 users, metrics in one only.
+load_dataset() { # users
+    local db
+    for db in with_metrics without_metrics; do
+        bsql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+        bsql -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION assistant_hub" \
+            -c "SELECT assistant_hub.create_hub_schema()"
+    done
+    bsql -d without_metrics -c "SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics" >/dev/null
+    for db in with_metrics without_metrics; do
+        bsql -d "$db" -c "SELECT assistant_hub.generate_demo_data($1, $DAYS)" >/dev/null
+        bsql -d "$db" -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
+        bsql -d "$db" -c "VACUUM ANALYZE"
+    done
+}
+
+# Median planning + execution ms of reading one user's rows, over READ_USERS users, in one
+# session (second pass, so PL/pgSQL plans are cached as in an application's connection).
+read_ms() { # db query-with-%s-for-the-user
+    local db="$1" query="$2"
+    bsql -d "$db" -c "SELECT id FROM hub.users ORDER BY md5(id::text) LIMIT $READ_USERS" > "$BENCH_DIR/read_users"
+    python3 - "$db" "$query" "$BENCH_DIR/read_users" <<'PY'
+import json, statistics, subprocess, sys
+db, query, users_file = sys.argv[1:4]
+users = [u.strip() for u in open(users_file) if u.strip()]
+script = "\n".join("EXPLAIN (ANALYZE, FORMAT JSON) " + (query % ("'" + u + "'")) + ";" for u in users * 2)
+out = subprocess.run(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", db], input=script,
+                     capture_output=True, text=True, check=True).stdout
+plans, buf = [], ""
+for line in out.splitlines():
+    buf += line
+    try:
+        plans.append(json.loads(buf)); buf = ""
+    except ValueError:
+        pass
+times = [p[0]["Planning Time"] + p[0]["Execution Time"] for p in plans[len(users):]]
+print(f"{statistics.median(times):.4f}")
+PY
+}
+
+log "metrics benchmark: SCALE=$SCALE users x $DAYS days, ROUNDS=$ROUNDS"
+bench_cluster metrics "shared_preload_libraries = 'assistant_hub'" "work_mem = 64MB" \
+    "maintenance_work_mem = 512MB" "max_parallel_workers_per_gather = 0" "jit = off"
+trap 'bench_cluster_stop metrics; bench_cluster_stop metrics_cg' EXIT
+load_dataset "$SCALE"
+rows=$(bsql -d with_metrics -c "SELECT (SELECT count(*) FROM hub.journal_entries) + (SELECT count(*) FROM hub.tasks)
+    + (SELECT count(*) FROM hub.calendar_events) + (SELECT count(*) FROM hub.email_threads)
+    + (SELECT count(*) FROM hub.email_messages) + (SELECT count(*) FROM hub.contacts)
+    + (SELECT count(*) FROM hub.activity_logs) + (SELECT count(*) FROM hub.users)")
+log "dataset: $rows rows in each database"
+bsql -d with_metrics -c "$SEED_VIEW" >/dev/null
+bsql -d with_metrics -c "VACUUM ANALYZE seed_dashboard_metrics_enhanced"
+diff_rows=$(bsql -d with_metrics -c "SET TimeZone = 'UTC'; REFRESH MATERIALIZED VIEW seed_dashboard_metrics_enhanced;
+    SELECT (SELECT count(*) FROM (SELECT * FROM assistant_hub.dashboard_metrics EXCEPT ALL SELECT * FROM seed_dashboard_metrics_enhanced) a)
+         + (SELECT count(*) FROM (SELECT * FROM seed_dashboard_metrics_enhanced EXCEPT ALL SELECT * FROM assistant_hub.dashboard_metrics) b)" | tail -n 1)
+log "dashboard_metrics vs the seed's view: $diff_rows differing rows"
+
+# 1. Currency after 1,000 changed rows: 1,000 pending tasks completed in one statement.
+complete_1000() { # round
+    echo "UPDATE hub.tasks t SET status = 'completed', completed_at = now() FROM (
+        SELECT user_id, id FROM hub.tasks WHERE status = 'pending' ORDER BY md5(id::text || '$1') LIMIT 1000) p
+        WHERE t.user_id = p.user_id AND t.id = p.id;"
+}
+with=(); without=(); refresh=()
+for r in $(seq 1 "$ROUNDS"); do
+    with+=("$(cpu_ms with_metrics "$(complete_1000 "$r")")")
+    without+=("$(cpu_ms without_metrics "$(complete_1000 "$r")")")
+    refresh+=("$(cpu_ms with_metrics "REFRESH MATERIALIZED VIEW CONCURRENTLY seed_dashboard_metrics_enhanced;")")
+done
+w=$(median "${with[@]}"); wo=$(median "${without[@]}"); rf=$(median "${refresh[@]}")
+ours=$(python3 -c "print(f'{max($w - $wo, 0.001):.3f}')")
+log "1,000-row update: ${w} ms with metrics, ${wo} ms without; refresh ${rf} ms"
+record "metrics: dashboard current after 1,000 changed rows (ms)" "$ours" "$rf" ms \
+    "backend CPU ms; ours = the update with metrics - without (median of $ROUNDS: $w - $wo); peer = REFRESH MATERIALIZED VIEW CONCURRENTLY; $rows rows"
+
+# 2b. A 100k-row INSERT ... SELECT into the journal, with and without the metrics.
+insert_100k="INSERT INTO hub.journal_entries (user_id, entry_date, title, content, created_at)
+    SELECT u.id, current_date - (g % 60), 'bench100k', 'x', now() - (g % 60) * interval '1 day'
+    FROM (SELECT id FROM hub.users ORDER BY id LIMIT 10000) u, generate_series(1, 100000 / least(10000, $SCALE)) g;"
+cleanup_100k="DELETE FROM hub.journal_entries WHERE title = 'bench100k';"
+with=(); without=()
+for r in $(seq 1 "$ROUNDS"); do
+    for db in with_metrics without_metrics; do
+        t=$(cpu_ms "$db" "$insert_100k")
+        [ "$db" = with_metrics ] && with+=("$t") || without+=("$t")
+        bsql -d "$db" -c "$cleanup_100k" -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
+        bsql -d "$db" -c "VACUUM hub.journal_entries"
+    done
+done
+w=$(median "${with[@]}"); wo=$(median "${without[@]}")
+record "metrics: 100k-row INSERT ... SELECT, with vs without metrics (ms)" "$w" "$wo" ms \
+    "backend CPU ms; ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); median of $ROUNDS"
+
+# 3. Reads of one user's dashboard.
+matview=$(read_ms with_metrics "SELECT * FROM seed_dashboard_metrics_enhanced WHERE user_id = %s")
+view=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = %s")
+summary=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_summary(%s)")
+record "metrics: one user's dashboard_metrics vs the seed's matview (ms)" "$view" "$matview" ms \
+    "planning + execution, median over $READ_USERS users; always fresh vs stale"
+record "metrics: one user's dashboard_summary vs the seed's matview (ms)" "$summary" "$matview" ms \
+    "planning + execution, median over $READ_USERS users"
+if [ "${FLAT:-0}" = 1 ]; then
+    small=$((SCALE / 4))
+    load_dataset "$small"
+    view_small=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = %s")
+    summary_small=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_summary(%s)")
+    record "metrics: dashboard_metrics read at $SCALE vs $small users (ms)" "$view" "$view_small" ms \
+        "flat = ratio near 1"
+    record "metrics: dashboard_summary read at $SCALE vs $small users (ms)" "$summary" "$summary_small" ms \
+        "flat = ratio near 1"
+fi
+bench_cluster_stop metrics
+
+# 2a. Instructions per single-row write, callgrind on postgres --single, on a small copy.
+bench_cluster metrics_cg "shared_preload_libraries = 'assistant_hub'" "jit = off"
+load_dataset "$CG_USERS"
+for db in with_metrics without_metrics; do
+    bsql -d "$db" > "$BENCH_DIR/writes_$db.sql" -c "
+    SELECT format('INSERT INTO hub.journal_entries (user_id, entry_date, content, created_at) VALUES (%L, current_date, ''x'', now());', id)
+    FROM (SELECT id FROM hub.users ORDER BY id LIMIT $CG_WRITES) u
+    UNION ALL
+    SELECT * FROM (SELECT format('UPDATE hub.tasks SET status = ''completed'', completed_at = now() WHERE user_id = %L AND id = %L;', user_id, id)
+                   FROM hub.tasks WHERE status = 'pending' ORDER BY md5(id::text) LIMIT $CG_WRITES) t
+    UNION ALL
+    SELECT format('INSERT INTO hub.email_messages (user_id, thread_id, from_address, received_at) VALUES (%L, %L, ''a@b.c'', now());', user_id, id)
+    FROM (SELECT DISTINCT ON (user_id) user_id, id FROM hub.email_threads ORDER BY user_id, id LIMIT $CG_WRITES) th"
+done
+bench_cluster_stop metrics_cg
+chmod a+r "$BENCH_DIR"/writes_*.sql
+callgrind_ir() { # db script
+    local out="$BENCH_DIR/callgrind.$1.$(basename "$2").out"
+    as_postgres valgrind --tool=callgrind --callgrind-out-file="$out" \
+        postgres --single -D "$BENCH_DIR/metrics_cg" -c shared_preload_libraries=assistant_hub "$1" < "$2" >/dev/null 2>&1
+    awk '/^(summary|totals):/ { print $2; exit }' "$out"
+}
+: > "$BENCH_DIR/empty.sql"
+chmod a+r "$BENCH_DIR/empty.sql"
+per_write=()
+for db in with_metrics without_metrics; do
+    base=$(callgrind_ir "$db" "$BENCH_DIR/empty.sql")
+    total=$(callgrind_ir "$db" "$BENCH_DIR/writes_$db.sql")
+    n=$(wc -l < "$BENCH_DIR/writes_$db.sql")
+    per_write+=("$(python3 -c "print(round(($total - $base) / $n))")")
+    log "$db: $n single-row writes, $total - $base instructions"
+done
+record "metrics: instructions per single-row write, with vs without metrics" "${per_write[0]}" "${per_write[1]}" Ir \
+    "ours = with metrics, peer = without: ratio = without / with (target >= 0.8, i.e. at most 1.25x); journal insert, task completion, email insert, each its own transaction; callgrind, postgres --single"
