@@ -85,7 +85,7 @@ SELECT assistant_hub.create_metric('by_uuid', 'events', 'user_uuid', 'at', $$kin
 SELECT assistant_hub.create_metric('by_bigint', 'events', 'account', 'local_at');
 SELECT assistant_hub.create_metric('by_integer', 'events', 'team', 'on_day', 'team > 0 AND amount IS NULL');
 SELECT assistant_hub.create_metric('by_text', 'events', 'label', 'at', $$label LIKE 'L%' OR kind = 'b'$$);
-SELECT name, source, key_type, time_type, pg_get_expr(filter, source) AS filter, time_zone
+SELECT name, source, key_type, time_type, filter, time_zone
 FROM assistant_hub.metrics WHERE source = 'events'::regclass ORDER BY id;
 SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = 'events'::regclass ORDER BY tgname COLLATE "C";
 SELECT pg_temp.try($$SELECT assistant_hub.create_metric('by_uuid', 'events', 'user_uuid', 'at')$$);
@@ -265,11 +265,21 @@ SELECT pg_temp.try($$SELECT * FROM assistant_hub.dashboard_metrics$$);
 RESET ROLE;
 SELECT * FROM pg_temp.stored('by_uuid') WHERE key LIKE '%b';
 SELECT pg_temp.all_exact() AS differences;
--- After _grant_metrics_reader it reads the dashboards (as itself).
-SELECT assistant_hub._grant_metrics_reader('metrics_app_role');
+-- After grant_app_role it reads the dashboards as itself: row-level security on the values shows
+-- the current application user's only.
+SELECT assistant_hub.grant_app_role('metrics_app_role');
+INSERT INTO assistant_hub.metric_deltas_uuid
+SELECT id, '00000000-0000-0000-0000-00000000000b'::uuid, '2024-03-14'::date, 1 FROM assistant_hub.metrics WHERE name = 'by_uuid'
+UNION ALL SELECT id, '00000000-0000-0000-0000-00000000000c'::uuid, '2024-03-14'::date, 1 FROM assistant_hub.metrics WHERE name = 'by_uuid';
 SET ROLE metrics_app_role;
+SELECT count(DISTINCT key) AS keys_visible_without_user FROM assistant_hub.metric_values_uuid;
+SET assistant_hub.user_id = '00000000-0000-0000-0000-00000000000b';
+SELECT m.name, v.key, v.day, sum(v.value) FROM assistant_hub.metric_values_uuid v
+JOIN assistant_hub.metrics m ON m.id = v.metric_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 SELECT pg_temp.try($$SELECT * FROM assistant_hub.dashboard_metrics$$);
+RESET assistant_hub.user_id;
 RESET ROLE;
+SELECT assistant_hub.rebuild_metric('by_uuid') AS corrected;
 -- The dashboards run as the caller.
 SELECT p.oid::regprocedure, p.prosecdef FROM pg_proc p
 WHERE p.pronamespace = 'assistant_hub'::regnamespace
@@ -341,9 +351,7 @@ SELECT count(*) AS visits_metrics FROM assistant_hub.metrics WHERE name = 'visit
 SELECT (SELECT count(*) FROM assistant_hub.metric_values_bigint) + (SELECT count(*) FROM assistant_hub.metric_values_text) AS values_left;
 DROP VIEW events_view;
 DROP TABLE events;
-REVOKE ALL ON SCHEMA assistant_hub FROM metrics_app_role;
-REVOKE ALL ON ALL TABLES IN SCHEMA assistant_hub FROM metrics_app_role;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA assistant_hub FROM metrics_app_role;
+DROP OWNED BY metrics_app_role;
 DROP ROLE metrics_app_role;
 -- The hub metrics are untouched.
 SELECT name, source FROM assistant_hub.metrics ORDER BY id;

@@ -1,11 +1,10 @@
-// assistant_hub._metric_parse_filter(source, filter): a metric's filter, parsed on its own as one
-// boolean expression over source's columns (never spliced into other SQL text), and stored as a
-// parsed tree. It must give the same answer whenever and by whomever it is evaluated, since the
-// trigger code evaluates it on changed rows and the recount in SQL: so no subqueries, no functions
-// that are not immutable (volatile ones such as random(), and stable ones such as now()), no system
-// or whole-row columns.
+// Metric filters (see filter.hpp). A filter must give the same answer whenever and by whomever it
+// is evaluated, since the trigger code evaluates it on changed rows and the recount in SQL: so no
+// subqueries, no functions that are not immutable (volatile ones such as random(), and stable ones
+// such as now()), no system or whole-row columns.
 #include <string>
 
+#include "metrics/filter.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -19,7 +18,10 @@ extern "C" {
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 }
 
 using namespace assistant_hub;
@@ -60,19 +62,29 @@ bool has_system_or_whole_row_var(Node *node, void *) {
     return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void *>(has_system_or_whole_row_var)), nullptr);
 }
 
+
+// Runs f with search_path = pg_catalog, pg_temp, so that names in a filter always mean the same
+// objects, whatever the session's search_path.
+template <typename F> auto with_pinned_search_path(F &&f) {
+    int level = pg::call([] {
+        int l = NewGUCNestLevel();
+        set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                          GUC_ACTION_SAVE, true, 0, false);
+        return l;
+    });
+    // On an exception the (sub)transaction aborts, and its end restores the setting.
+    auto result = f();
+    pg::call([&] { AtEOXact_GUC(true, level); });
+    return result;
+}
+
 } // namespace
 
-AH_SQL_FUNCTION(metric_parse_filter) {
-    return pg::guard([&]() -> Datum {
-        if (PG_ARGISNULL(1))
-            PG_RETURN_NULL();
-        if (PG_ARGISNULL(0))
-            throw Error(sqlstate::null_value_not_allowed,
-                        "_metric_parse_filter: argument \"source\" must not be null");
-        Oid source = PG_GETARG_OID(0);
-        char *filter = pg::call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(1)); });
-        Node *raw = parse_expression(filter);
+namespace assistant_hub::metrics {
 
+Node *parse_filter(Oid source, const char *filter) {
+    return with_pinned_search_path([&] {
+        Node *raw = parse_expression(filter);
         bool has_subquery = false;
         Node *expr = pg::call([&] {
             ParseState *pstate = make_parsestate(nullptr);
@@ -104,6 +116,36 @@ AH_SQL_FUNCTION(metric_parse_filter) {
             throw Error(sqlstate::feature_not_supported,
                         "metric filter must not use system columns or the whole row",
                         std::string("filter: ") + filter);
-        return pg::call([&] { return PointerGetDatum(cstring_to_text(nodeToString(expr))); });
+        return expr;
+    });
+}
+
+std::string filter_text(Oid source, Node *filter) {
+    return with_pinned_search_path([&] {
+        char *text = pg::call([&] {
+            List *context = deparse_context_for(get_rel_name(source), source);
+            return deparse_expression(filter, context, false, false);
+        });
+        return std::string(text);
+    });
+}
+
+} // namespace assistant_hub::metrics
+
+using namespace assistant_hub;
+
+// assistant_hub._metric_parse_filter(source, filter): the canonical text of a valid filter (null
+// for null), or an error saying what is wrong with it.
+AH_SQL_FUNCTION(metric_parse_filter) {
+    return pg::guard([&]() -> Datum {
+        if (PG_ARGISNULL(1))
+            PG_RETURN_NULL();
+        if (PG_ARGISNULL(0))
+            throw Error(sqlstate::null_value_not_allowed,
+                        "_metric_parse_filter: argument \"source\" must not be null");
+        Oid source = PG_GETARG_OID(0);
+        char *filter = pg::call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(1)); });
+        std::string canonical = metrics::filter_text(source, metrics::parse_filter(source, filter));
+        return pg::call([&] { return PointerGetDatum(cstring_to_text(canonical.c_str())); });
     });
 }

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "metrics/day_bucket.hpp"
+#include "metrics/filter.hpp"
 #include "metrics/metric_cache.hpp"
 #include "metrics/metrics.hpp"
 #include "pg/guard.hpp"
@@ -133,8 +134,6 @@ MetricDefinition *load_definition(int32 id) {
             if (!isnull)
                 filter_text = TextDatumGetCString(filter);
             zone_name = TextDatumGetCString(slot_getattr(slot, zone_col, &isnull));
-            if (filter_text != nullptr)
-                found->filter = static_cast<Node *>(stringToNode(filter_text));
             MemoryContextSwitchTo(old);
             break;
         }
@@ -146,6 +145,16 @@ MetricDefinition *load_definition(int32 id) {
     if (found != nullptr) {
         found->storage = storage_of(found->key_type);
         found->zone = zone_named(zone_name);
+        if (filter_text != nullptr) {
+            MemoryContext old = MemoryContextSwitchTo(cache.context);
+            try {
+                found->filter = parse_filter(found->source, filter_text);
+            } catch (...) {
+                MemoryContextSwitchTo(old);
+                throw;
+            }
+            MemoryContextSwitchTo(old);
+        }
     }
     return found;
 }

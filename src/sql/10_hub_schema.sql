@@ -290,6 +290,7 @@ BEGIN
 
     EXECUTE assistant_hub._hub_tables_ddl('hub');
     PERFORM assistant_hub._create_hub_partitions();
+    PERFORM assistant_hub._secure_hub_tables();
     PERFORM assistant_hub._attach_hub_metrics();
 END $$;
 COMMENT ON FUNCTION assistant_hub.create_hub_schema() IS

@@ -21,7 +21,7 @@ CREATE TABLE assistant_hub.metrics (
     key_type     regtype     NOT NULL,
     time_attnum  smallint    NOT NULL,
     time_type    regtype     NOT NULL,
-    filter       pg_node_tree,          -- parsed boolean expression over source, or null (all rows)
+    filter       text,                  -- canonical text of the parsed filter, or null (all rows)
     time_zone    text        NOT NULL,  -- days are bucketed in it (assistant_hub.metrics_timezone)
     created_at   timestamptz NOT NULL DEFAULT now()
 );
@@ -72,10 +72,10 @@ CREATE FUNCTION assistant_hub._pending_deltas(storage text)
 COMMENT ON FUNCTION assistant_hub._pending_deltas(text) IS
     'This transaction''s not yet applied metric deltas for one key storage (uuid, bigint, text); they are written at commit.';
 
-CREATE FUNCTION assistant_hub._metric_parse_filter(source regclass, filter text) RETURNS pg_node_tree
+CREATE FUNCTION assistant_hub._metric_parse_filter(source regclass, filter text) RETURNS text
     LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'metric_parse_filter';
 COMMENT ON FUNCTION assistant_hub._metric_parse_filter(regclass, text) IS
-    'Parses a metric filter as a boolean expression over the columns of source; rejects subqueries and functions that are not immutable. Null filter: null.';
+    'Parses a metric filter as one boolean expression over the columns of source (search_path pinned) and returns its canonical text; rejects subqueries, functions that are not immutable, system and whole-row columns. Null filter: null.';
 
 CREATE FUNCTION assistant_hub._metric_day(t timestamptz, time_zone text) RETURNS date
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'metric_day';
@@ -150,8 +150,8 @@ END $$;
 REVOKE ALL ON FUNCTION assistant_hub._metric(text, text) FROM PUBLIC;
 
 -- A query counting the metric's rows in its source, per (key, day), as (key, day, n). $1 is the
--- key (as text) when by_key, null otherwise; $2 the time zone. The filter comes from its parsed
--- tree (pg_get_expr), never from text a user typed; names are quoted.
+-- key (as text) when by_key, null otherwise; $2 the time zone. The filter is parsed and checked
+-- again and its canonical text used, never text as a user typed it; names are quoted.
 CREATE FUNCTION assistant_hub._metric_recount_sql(m assistant_hub.metrics, by_key boolean) RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -164,7 +164,7 @@ BEGIN
     RETURN format('SELECT %1$s::%2$s AS key, assistant_hub._metric_day(%3$s, $2) AS day, count(*) AS n'
                   ' FROM %4$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL%5$s%6$s GROUP BY 1, 2',
                   key_col, storage, time_col, m.source::text,
-                  CASE WHEN m.filter IS NOT NULL THEN ' AND (' || pg_get_expr(m.filter, m.source) || ')' ELSE '' END,
+                  CASE WHEN m.filter IS NOT NULL THEN ' AND (' || assistant_hub._metric_parse_filter(m.source, m.filter) || ')' ELSE '' END,
                   CASE WHEN by_key THEN format(' AND %s = $1::%s', key_col, storage) ELSE '' END);
 END $$;
 REVOKE ALL ON FUNCTION assistant_hub._metric_recount_sql(assistant_hub.metrics, boolean) FROM PUBLIC;
@@ -214,7 +214,13 @@ CREATE FUNCTION assistant_hub._metric_attach(metric_id integer, rel regclass) RE
     AS $$
 DECLARE
     prefix text := 'assistant_hub_metric_' || metric_id;
+    source regclass := (SELECT m.source FROM assistant_hub.metrics m WHERE m.id = metric_id);
 BEGIN
+    IF source IS NULL OR rel IS NULL
+       OR (rel <> source AND rel NOT IN (SELECT relid FROM pg_partition_tree(source))) THEN
+        RAISE EXCEPTION '_metric_attach: % is not a table of metric %''s source', rel, metric_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS assistant_hub_new'
                    ' FOR EACH STATEMENT EXECUTE FUNCTION assistant_hub._metric_trigger(%L)',
                    prefix || '_insert', rel, metric_id);
@@ -278,7 +284,7 @@ DECLARE
     rel record;
     key_att record;
     time_att record;
-    tree pg_node_tree;
+    tree text;
     m assistant_hub.metrics;
     r regclass;
 BEGIN
@@ -536,7 +542,10 @@ BEGIN
         PERFORM assistant_hub._metric_invalidate();
         RETURN;
     END IF;
-    FOR m IN SELECT mm.* FROM assistant_hub.metrics mm JOIN pg_class c ON c.oid = mm.source WHERE c.relkind = 'p' LOOP
+    -- Only metrics whose source carries their triggers: while pg_restore rebuilds a database, the
+    -- metric rows are back before the triggers, which it restores itself.
+    FOR m IN SELECT mm.* FROM assistant_hub.metrics mm JOIN pg_class c ON c.oid = mm.source
+             WHERE c.relkind = 'p' AND mm.source IN (SELECT * FROM assistant_hub._metric_trigger_relations(mm.id)) LOOP
         changed := false;
         FOR r IN SELECT t.relid FROM pg_partition_tree(m.source) t
                  EXCEPT SELECT * FROM assistant_hub._metric_trigger_relations(m.id) LOOP
@@ -740,24 +749,3 @@ END $$;
 COMMENT ON FUNCTION assistant_hub.task_completion_weekly(uuid, timestamptz) IS
     'A user''s tasks by creation week (12 most recent weeks since since, in the user''s time zone): created, completed, completion rate, average actual duration, high-priority completions, change over the previous week.';
 REVOKE ALL ON FUNCTION assistant_hub.task_completion_weekly(uuid, timestamptz) FROM PUBLIC;
-
--- What a role needs to read the dashboards (issue 7's grant_app_role calls this). Writing hub rows
--- needs nothing here: the trigger code writes metric values as the extension owner.
-CREATE FUNCTION assistant_hub._grant_metrics_reader(role name) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-    PERFORM assistant_hub._require(role, 'role', '_grant_metrics_reader');
-    EXECUTE format('GRANT SELECT ON assistant_hub.dashboard_metrics, assistant_hub.metrics,'
-                   ' assistant_hub.metric_values_uuid, assistant_hub.metric_counts_uuid,'
-                   ' assistant_hub.metric_deltas_uuid TO %I', role);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION assistant_hub._pending_deltas(text),'
-                   ' assistant_hub._metric_day(timestamptz, text), assistant_hub._dashboard_summary(uuid),'
-                   ' assistant_hub.dashboard_summary(uuid), assistant_hub.mood_trend(uuid, date, date),'
-                   ' assistant_hub.task_completion_weekly(uuid, timestamptz), assistant_hub._require(anyelement, text, text)'
-                   ' TO %I', role);
-END $$;
-COMMENT ON FUNCTION assistant_hub._grant_metrics_reader(name) IS
-    'Grants a role what reading dashboard_metrics and the dashboard functions needs (they run as the caller).';
-REVOKE ALL ON FUNCTION assistant_hub._grant_metrics_reader(name) FROM PUBLIC;
