@@ -1,3 +1,4 @@
+#include <cstring>
 #include <string>
 
 #include "metrics/day_bucket.hpp"
@@ -62,8 +63,32 @@ AH_SQL_FUNCTION(metric_day) {
         Oid type = get_fn_expr_argtype(fcinfo->flinfo, 0);
         pg_tz *zone = nullptr;
         if (type == TIMESTAMPTZOID) {
-            char *name = pg::call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(1)); });
-            zone = metrics::zone_named(name);
+            // The zone is nearly always the same from row to row: keep the last one looked up.
+            struct LastZone {
+                pg_tz *zone;
+                int length;
+                char name[TZ_STRLEN_MAX + 1];
+            };
+            text *arg = pg::call([&] { return PG_GETARG_TEXT_PP(1); });
+            int length = VARSIZE_ANY_EXHDR(arg);
+            auto *last = static_cast<LastZone *>(fcinfo->flinfo->fn_extra);
+            if (last != nullptr && last->length == length &&
+                memcmp(last->name, VARDATA_ANY(arg), length) == 0) {
+                zone = last->zone;
+            } else {
+                char *name = pg::call([&] { return text_to_cstring(arg); });
+                zone = metrics::zone_named(name);
+                if (length <= TZ_STRLEN_MAX) {
+                    if (last == nullptr)
+                        last = static_cast<LastZone *>(pg::call([&] {
+                            return MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LastZone));
+                        }));
+                    last->zone = zone;
+                    last->length = length;
+                    memcpy(last->name, name, length);
+                    fcinfo->flinfo->fn_extra = last;
+                }
+            }
         }
         Datum value = PG_GETARG_DATUM(0);
         return pg::call([&] { return DateADTGetDatum(metrics::day_of(value, type, zone)); });

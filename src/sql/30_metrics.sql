@@ -10,7 +10,7 @@
 -- A value is the sum over both tables plus this transaction's own pending deltas
 -- (_pending_deltas), so reads are exact whether or not consolidation has run.
 -- Both carry the key, so a row-level security policy "key = current user" can be put on them, and
--- both are indexed key first: one user's values are one index range.
+-- both are indexed key first, values included: one user's values are one index-only range.
 
 CREATE SEQUENCE assistant_hub.metrics_id_seq AS integer;
 CREATE TABLE assistant_hub.metrics (
@@ -30,22 +30,22 @@ COMMENT ON TABLE assistant_hub.metrics IS 'Metric definitions (create_metric): r
 
 CREATE TABLE assistant_hub.metric_counts_uuid (
     metric_id integer NOT NULL, key uuid NOT NULL, day date NOT NULL, value bigint NOT NULL,
-    PRIMARY KEY (key, metric_id, day));
+    PRIMARY KEY (key, metric_id, day) INCLUDE (value));
 CREATE TABLE assistant_hub.metric_counts_bigint (
     metric_id integer NOT NULL, key bigint NOT NULL, day date NOT NULL, value bigint NOT NULL,
-    PRIMARY KEY (key, metric_id, day));
+    PRIMARY KEY (key, metric_id, day) INCLUDE (value));
 CREATE TABLE assistant_hub.metric_counts_text (
     metric_id integer NOT NULL, key text NOT NULL, day date NOT NULL, value bigint NOT NULL,
-    PRIMARY KEY (key, metric_id, day));
+    PRIMARY KEY (key, metric_id, day) INCLUDE (value));
 CREATE TABLE assistant_hub.metric_deltas_uuid (
     metric_id integer NOT NULL, key uuid NOT NULL, day date NOT NULL, delta bigint NOT NULL);
 CREATE TABLE assistant_hub.metric_deltas_bigint (
     metric_id integer NOT NULL, key bigint NOT NULL, day date NOT NULL, delta bigint NOT NULL);
 CREATE TABLE assistant_hub.metric_deltas_text (
     metric_id integer NOT NULL, key text NOT NULL, day date NOT NULL, delta bigint NOT NULL);
-CREATE INDEX metric_deltas_uuid_key ON assistant_hub.metric_deltas_uuid (key, metric_id, day);
-CREATE INDEX metric_deltas_bigint_key ON assistant_hub.metric_deltas_bigint (key, metric_id, day);
-CREATE INDEX metric_deltas_text_key ON assistant_hub.metric_deltas_text (key, metric_id, day);
+CREATE INDEX metric_deltas_uuid_key ON assistant_hub.metric_deltas_uuid (key, metric_id, day) INCLUDE (delta);
+CREATE INDEX metric_deltas_bigint_key ON assistant_hub.metric_deltas_bigint (key, metric_id, day) INCLUDE (delta);
+CREATE INDEX metric_deltas_text_key ON assistant_hub.metric_deltas_text (key, metric_id, day) INCLUDE (delta);
 
 SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metrics', '');
 SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metrics_id_seq', '');
@@ -642,21 +642,26 @@ CREATE FUNCTION assistant_hub._dashboard_summary(uid uuid)
     LANGUAGE plpgsql STABLE SECURITY INVOKER
     SET search_path = pg_catalog, pg_temp
     AS $$
+DECLARE
+    zone text;
+    today date;
 BEGIN
     PERFORM assistant_hub._require(uid, 'user_id', 'dashboard_summary');
+    SELECT u.timezone INTO zone FROM hub.users u WHERE u.id = uid;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    -- A value, not an expression of the query: the journal's partitions are pruned to one.
+    today := (now() AT TIME ZONE zone)::date;
     RETURN QUERY
-    SELECT u.id,
-           (SELECT count(*) FROM hub.journal_entries j
-             WHERE j.user_id = u.id AND j.entry_date = d.today),
+    SELECT uid,
+           (SELECT count(*) FROM hub.journal_entries j WHERE j.user_id = uid AND j.entry_date = today),
            (SELECT count(*) FROM hub.tasks t
-             WHERE t.user_id = u.id AND t.status = 'pending' AND t.due_date <= d.today + 7),
+             WHERE t.user_id = uid AND t.status = 'pending' AND t.due_date <= today + 7),
            (SELECT count(*) FROM hub.calendar_events e
-             WHERE e.user_id = u.id AND e.status = 'confirmed'
+             WHERE e.user_id = uid AND e.status = 'confirmed'
                AND e.start_time >= now() AND e.start_time <= now() + interval '24 hours'),
-           (SELECT count(*) FROM hub.email_threads et WHERE et.user_id = u.id AND NOT et.is_read)
-    FROM hub.users u
-    CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE u.timezone)::date AS today) d
-    WHERE u.id = uid;
+           (SELECT count(*) FROM hub.email_threads et WHERE et.user_id = uid AND NOT et.is_read);
 END $$;
 COMMENT ON FUNCTION assistant_hub._dashboard_summary(uuid) IS
     'The body of dashboard_summary (PL/pgSQL, for its cached plans, cannot name a parameter like a result column).';
