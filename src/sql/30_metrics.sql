@@ -147,6 +147,7 @@ BEGIN
     END IF;
     RETURN m;
 END $$;
+COMMENT ON FUNCTION assistant_hub._metric(text, text) IS 'The metric named metric_name, or an error naming func_name.';
 REVOKE ALL ON FUNCTION assistant_hub._metric(text, text) FROM PUBLIC;
 
 -- A query counting the metric's rows in its source, per (key, day), as (key, day, n). $1 is the
@@ -167,6 +168,7 @@ BEGIN
                   CASE WHEN m.filter IS NOT NULL THEN ' AND (' || assistant_hub._metric_parse_filter(m.source, m.filter) || ')' ELSE '' END,
                   CASE WHEN by_key THEN format(' AND %s = $1::%s', key_col, storage) ELSE '' END);
 END $$;
+COMMENT ON FUNCTION assistant_hub._metric_recount_sql(assistant_hub.metrics, boolean) IS 'A query recounting a metric from its source per (key, day); $1 key (when by_key), $2 time zone.';
 REVOKE ALL ON FUNCTION assistant_hub._metric_recount_sql(assistant_hub.metrics, boolean) FROM PUBLIC;
 
 -- Stored minus actual, per (key, day) that differs: the recount from the source against the sum
@@ -184,6 +186,7 @@ SELECT format('SELECT key, day, sum(stored)::bigint AS stored, sum(actual)::bigi
               'metric_values_' || assistant_hub._metric_storage(m.key_type),
               CASE WHEN by_key THEN format(' AND key = $1::%s', assistant_hub._metric_storage(m.key_type)) ELSE '' END)
 $$;
+COMMENT ON FUNCTION assistant_hub._metric_diff_sql(assistant_hub.metrics, boolean) IS 'A query of the (key, day) values of a metric whose stored sum differs from the recount; $1 key, $2 time zone, $3 metric id.';
 REVOKE ALL ON FUNCTION assistant_hub._metric_diff_sql(assistant_hub.metrics, boolean) FROM PUBLIC;
 
 -- Writes actual - stored as delta rows, so the metric equals its recount. Insert-only: it never
@@ -203,6 +206,7 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
+COMMENT ON FUNCTION assistant_hub._metric_correct(assistant_hub.metrics, text) IS 'Writes recount minus stored as delta rows (all keys, or one); returns the number of corrected values.';
 REVOKE ALL ON FUNCTION assistant_hub._metric_correct(assistant_hub.metrics, text) FROM PUBLIC;
 
 -- The triggers of metric m on one relation: DML triggers with transition tables on every member of
@@ -236,6 +240,7 @@ BEGIN
                        prefix || '_truncate', rel, metric_id);
     END IF;
 END $$;
+COMMENT ON FUNCTION assistant_hub._metric_attach(integer, regclass) IS 'Creates the triggers of a metric on one table of its source''s partition tree.';
 REVOKE ALL ON FUNCTION assistant_hub._metric_attach(integer, regclass) FROM PUBLIC;
 
 -- The relations that carry metric m's triggers.
@@ -247,6 +252,7 @@ SELECT DISTINCT t.tgrelid::regclass FROM pg_trigger t
 WHERE t.tgfoid = 'assistant_hub._metric_trigger()'::regprocedure
   AND t.tgname LIKE 'assistant\_hub\_metric\_' || metric_id || '\_%'
 $$;
+COMMENT ON FUNCTION assistant_hub._metric_trigger_relations(integer) IS 'The tables that carry a metric''s triggers.';
 REVOKE ALL ON FUNCTION assistant_hub._metric_trigger_relations(integer) FROM PUBLIC;
 
 CREATE FUNCTION assistant_hub._metric_detach(metric_id integer, rel regclass) RETURNS void
@@ -263,6 +269,7 @@ BEGIN
         EXECUTE format('DROP TRIGGER %I ON %s', t, rel);
     END LOOP;
 END $$;
+COMMENT ON FUNCTION assistant_hub._metric_detach(integer, regclass) IS 'Drops the triggers of a metric from one table.';
 REVOKE ALL ON FUNCTION assistant_hub._metric_detach(integer, regclass) FROM PUBLIC;
 
 -- The folding of deltas into counts, and this function's callers, must not interleave with each
@@ -271,6 +278,7 @@ CREATE FUNCTION assistant_hub._metric_lock() RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT pg_advisory_xact_lock(hashtext('assistant_hub.metrics')) $$;
+COMMENT ON FUNCTION assistant_hub._metric_lock() IS 'Serializes consolidation, metric creation and dropping (a transaction-level advisory lock).';
 REVOKE ALL ON FUNCTION assistant_hub._metric_lock() FROM PUBLIC;
 
 CREATE FUNCTION assistant_hub.create_metric(name text, source regclass, key_column name,
