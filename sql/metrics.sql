@@ -1,14 +1,7 @@
 -- Metrics: create_metric, drop_metric, verify_metric, rebuild_metric, metric_daily,
 -- consolidate_metrics, assistant_hub.metrics_timezone, and their bad input.
 SET TimeZone = 'UTC';
--- SQLSTATE and message of a statement's error, or 'ok'.
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/try.sql
 -- A metric's stored values, as the tables hold them (counts + deltas, without pending ones).
 CREATE FUNCTION pg_temp.stored(metric text) RETURNS TABLE(key text, day date, value bigint)
 LANGUAGE sql AS $$

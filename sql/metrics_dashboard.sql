@@ -1,13 +1,7 @@
 -- The dashboards on the hub metrics: dashboard_metrics against the seed's view computed from
 -- scratch, dashboard_summary, mood_trend, task_completion_weekly.
 SET TimeZone = 'UTC';
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/try.sql
 -- The seed's dashboard_metrics_enhanced (section 4.1), as a plain view over the hub tables.
 \set seed_query `cat sql/include/seed_dashboard_metrics_enhanced.sql`
 CREATE TEMP VIEW seed_dashboard_metrics_enhanced AS :seed_query;

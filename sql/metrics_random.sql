@@ -104,12 +104,12 @@ END $$;
 SELECT setseed(0.2024);
 CREATE TEMP TABLE statements (n int);
 INSERT INTO statements VALUES (0);
--- 1,500 writes in transactions of one to ten, a tenth of them rolled back.
-DO $$
+-- Writes in transactions of one to ten, a tenth of them rolled back.
+CREATE PROCEDURE pg_temp.random_writes(writes int) LANGUAGE plpgsql AS $$
 DECLARE
     done int := 0;
 BEGIN
-    FOR i IN 1..1500 LOOP
+    FOR i IN 1..writes LOOP
         done := done + pg_temp.random_write();
         IF random() < 0.2 THEN
             IF random() < 0.1 THEN
@@ -123,6 +123,7 @@ BEGIN
     END LOOP;
     UPDATE statements SET n = n + done;
 END $$;
+CALL pg_temp.random_writes(1500);
 SELECT * FROM pg_temp.check_all();
 -- COPY, into a table that has rows and one that was just truncated.
 TRUNCATE hub.email_messages;
@@ -140,28 +141,13 @@ COPY (SELECT u.id, pg_temp.thread_of(u.id), 'copy@example.com', now() - g * inte
 COPY hub.email_messages (user_id, thread_id, from_address, received_at) FROM :'copy_file';
 SELECT * FROM pg_temp.check_all();
 -- 1,500 more.
-DO $$
-DECLARE
-    done int := 0;
-BEGIN
-    FOR i IN 1..1500 LOOP
-        done := done + pg_temp.random_write();
-        IF random() < 0.2 THEN
-            IF random() < 0.1 THEN
-                ROLLBACK;
-            ELSE
-                UPDATE statements SET n = n + done;
-                done := 0;
-                COMMIT;
-            END IF;
-        END IF;
-    END LOOP;
-    UPDATE statements SET n = n + done;
-END $$;
+CALL pg_temp.random_writes(1500);
 SELECT n > 3000 AS more_than_3000_statements FROM statements;
 SELECT * FROM pg_temp.check_all();
--- After consolidation, still exact.
+-- After consolidation, still exact; and the dashboard shows what was just written.
+INSERT INTO hub.journal_entries (user_id, entry_date, content) SELECT id, current_date, 'last' FROM random_users;
 SELECT assistant_hub.consolidate_metrics() > 0 AS folded;
 SELECT * FROM pg_temp.check_all();
-SELECT count(*) > 0 AS dashboard_rows, sum(weekly_total) > 100 AS counted FROM assistant_hub.dashboard_metrics;
+SELECT count(DISTINCT user_id) AS users_with_journal_entries_this_week FROM assistant_hub.dashboard_metrics
+WHERE metric_type = 'journal_entries' AND week_start = date_trunc('week', now());
 DROP TABLE random_users;
