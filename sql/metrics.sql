@@ -144,6 +144,13 @@ ON CONFLICT (id) DO UPDATE SET user_uuid = excluded.user_uuid, account = exclude
 INSERT INTO events (id, at) VALUES (1002, '2024-03-08') ON CONFLICT (id) DO NOTHING;
 SELECT pg_temp.all_exact() AS differences;
 SELECT * FROM assistant_hub.metric_daily('by_uuid', '00000000-0000-0000-0000-000000000004', '2024-03-06', '2024-03-07');
+-- MERGE: deletes, updates moving days and filter results, and inserts in one statement.
+MERGE INTO events e USING (SELECT i AS id FROM generate_series(18, 26) i UNION ALL SELECT 1003) s ON e.id = s.id
+WHEN MATCHED AND s.id % 3 = 0 THEN DELETE
+WHEN MATCHED THEN UPDATE SET kind = CASE e.kind WHEN 'a' THEN 'b' ELSE 'a' END, at = e.at + interval '1 day'
+WHEN NOT MATCHED THEN INSERT (id, user_uuid, account, team, label, at, local_at, on_day)
+    VALUES (s.id + 2000, '00000000-0000-0000-0000-000000000004', 4, 4, 'L4', '2024-03-07 11:00+00', '2024-03-07 11:00', '2024-03-07');
+SELECT pg_temp.all_exact() AS differences;
 -- Rolled-back savepoints and exception blocks drop their deltas; released ones keep them.
 BEGIN;
 INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 01:00+00');
