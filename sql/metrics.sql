@@ -278,6 +278,9 @@ SELECT m.name, v.key, v.day, sum(v.value) FROM assistant_hub.metric_values_uuid 
 JOIN assistant_hub.metrics m ON m.id = v.metric_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 SELECT pg_temp.try($$SELECT * FROM assistant_hub.dashboard_metrics$$);
 RESET assistant_hub.user_id;
+-- Its own DDL passes the metrics' event triggers untouched.
+CREATE TEMP TABLE app_scratch (x int);
+DROP TABLE app_scratch;
 RESET ROLE;
 SELECT assistant_hub.rebuild_metric('by_uuid') AS corrected;
 -- The dashboards run as the caller.

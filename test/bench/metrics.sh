@@ -51,16 +51,24 @@ load_dataset() { # users
     done
 }
 
-# Median planning + execution ms of reading one user's rows, over READ_USERS users, in one
-# session (second pass, so PL/pgSQL plans are cached as in an application's connection).
-read_ms() { # db query-with-%s-for-the-user
-    local db="$1" query="$2"
+# Median ms of reading one user's rows, over READ_USERS users, in one session (second pass, so
+# PL/pgSQL plans are cached as in an application's connection). mode "adhoc": the statement is
+# planned every time (planning + execution); "prepared": a prepared statement with a generic plan,
+# as an application with a driver that prepares (planning is then nearly nothing).
+read_ms() { # db mode query-with-$1-for-the-user
+    local db="$1" mode="$2" query="$3"
     bsql -d "$db" -c "SELECT id FROM hub.users ORDER BY md5(id::text) LIMIT $READ_USERS" > "$BENCH_DIR/read_users"
-    python3 - "$db" "$query" "$BENCH_DIR/read_users" <<'PY'
+    python3 - "$db" "$mode" "$query" "$BENCH_DIR/read_users" <<'PY'
 import json, statistics, subprocess, sys
-db, query, users_file = sys.argv[1:4]
+db, mode, query, users_file = sys.argv[1:5]
 users = [u.strip() for u in open(users_file) if u.strip()]
-script = "\n".join("EXPLAIN (ANALYZE, FORMAT JSON) " + (query % ("'" + u + "'")) + ";" for u in users * 2)
+if mode == "prepared":
+    head = "SET plan_cache_mode = force_generic_plan;\nPREPARE q(uuid) AS " + query + ";\n"
+    stmt = lambda u: "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE q('" + u + "');"
+else:
+    head = ""
+    stmt = lambda u: "EXPLAIN (ANALYZE, FORMAT JSON) " + query.replace("$1", "'" + u + "'::uuid") + ";"
+script = head + "\n".join(stmt(u) for u in users * 2)
 out = subprocess.run(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", db], input=script,
                      capture_output=True, text=True, check=True).stdout
 plans, buf = [], ""
@@ -70,7 +78,7 @@ for line in out.splitlines():
         plans.append(json.loads(buf)); buf = ""
     except ValueError:
         pass
-times = [p[0]["Planning Time"] + p[0]["Execution Time"] for p in plans[len(users):]]
+times = [p[0].get("Planning Time", 0) + p[0]["Execution Time"] for p in plans[len(users):]]
 print(f"{statistics.median(times):.4f}")
 PY
 }
@@ -129,22 +137,26 @@ record "metrics: 100k-row INSERT ... SELECT, with vs without metrics (ms)" "$w" 
     "backend CPU ms; ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); median of $ROUNDS"
 
 # 3. Reads of one user's dashboard.
-matview=$(read_ms with_metrics "SELECT * FROM seed_dashboard_metrics_enhanced WHERE user_id = %s")
-view=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = %s")
-summary=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_summary(%s)")
-record "metrics: one user's dashboard_metrics vs the seed's matview (ms)" "$view" "$matview" ms \
-    "planning + execution, median over $READ_USERS users; always fresh vs stale"
-record "metrics: one user's dashboard_summary vs the seed's matview (ms)" "$summary" "$matview" ms \
-    "planning + execution, median over $READ_USERS users"
+MATVIEW_READ="SELECT * FROM seed_dashboard_metrics_enhanced WHERE user_id = \$1"
+VIEW_READ="SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = \$1"
+SUMMARY_READ="SELECT * FROM assistant_hub.dashboard_summary(\$1)"
+declare -A reads
+for mode in adhoc prepared; do
+    reads[matview_$mode]=$(read_ms with_metrics "$mode" "$MATVIEW_READ")
+    reads[view_$mode]=$(read_ms with_metrics "$mode" "$VIEW_READ")
+    reads[summary_$mode]=$(read_ms with_metrics "$mode" "$SUMMARY_READ")
+    record "metrics: one user's dashboard_metrics vs the seed's matview, $mode (ms)" "${reads[view_$mode]}" \
+        "${reads[matview_$mode]}" ms "median over $READ_USERS users; ours always fresh, the matview as of its last refresh"
+    record "metrics: one user's dashboard_summary vs the seed's matview, $mode (ms)" "${reads[summary_$mode]}" \
+        "${reads[matview_$mode]}" ms "median over $READ_USERS users"
+done
 if [ "${FLAT:-0}" = 1 ]; then
     small=$((SCALE / 4))
     load_dataset "$small"
-    view_small=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = %s")
-    summary_small=$(read_ms with_metrics "SELECT * FROM assistant_hub.dashboard_summary(%s)")
-    record "metrics: dashboard_metrics read at $SCALE vs $small users (ms)" "$view" "$view_small" ms \
-        "flat = ratio near 1"
-    record "metrics: dashboard_summary read at $SCALE vs $small users (ms)" "$summary" "$summary_small" ms \
-        "flat = ratio near 1"
+    record "metrics: dashboard_metrics read (prepared) at $SCALE vs $small users (ms)" "${reads[view_prepared]}" \
+        "$(read_ms with_metrics prepared "$VIEW_READ")" ms "flat = ratio near 1"
+    record "metrics: dashboard_summary read (prepared) at $SCALE vs $small users (ms)" "${reads[summary_prepared]}" \
+        "$(read_ms with_metrics prepared "$SUMMARY_READ")" ms "flat = ratio near 1"
 fi
 bench_cluster_stop metrics
 
