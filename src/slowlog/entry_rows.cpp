@@ -38,7 +38,7 @@ EntryRow describe_entry(const RingCopy &copy, int i) {
     EntryRow row;
     row.query_text = normalize_query(repaired(copy.text(i), h.text_len, h.encoding));
     if (h.plan_len > 0)
-        row.plan = normalize_query(repaired(copy.plan(i), h.plan_len, h.encoding));
+        row.plan = normalize_query(repaired(copy.plan(i), h.plan_len, h.encoding), true);
     row.query_hash = query_hash(row.query_text);
     Oid db = h.database_id, role = h.role_id;
     row.database_name = pg::call([db] { return get_database_name(db); });

@@ -173,7 +173,7 @@ std::vector<Token> tokenize(std::string_view t) {
 
 } // namespace
 
-std::string normalize_query(std::string_view text) {
+std::string normalize_query(std::string_view text, bool keep_layout) {
     std::vector<Token> tokens = tokenize(text);
     long next = 1;
     for (const Token &tok : tokens)
@@ -184,7 +184,11 @@ std::string normalize_query(std::string_view text) {
     bool pending_space = false;
     for (const Token &tok : tokens) {
         if (tok.kind == Kind::Space) {
-            pending_space = !out.empty();
+            bool comment = tok.text[0] == '-' || tok.text[0] == '/';
+            if (keep_layout && !comment)
+                out += tok.text;
+            else
+                pending_space = !out.empty();
             continue;
         }
         if (pending_space)

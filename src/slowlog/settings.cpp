@@ -5,6 +5,10 @@
 #include "pg/postgres.hpp"
 
 extern "C" {
+#include "miscadmin.h"
+}
+
+extern "C" {
 #include "utils/guc.h"
 }
 
@@ -31,16 +35,19 @@ void define_settings() {
     DefineCustomBoolVariable("assistant_hub.log_plans",
                              "Keep the plan of each captured statement (EXPLAIN, costs off).",
                              nullptr, &log_plans, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("assistant_hub.slow_query_buffer",
-                            "Entries in the shared ring that holds captured statements until they "
-                            "are flushed.",
-                            "A full ring drops new entries and counts them.", &slow_query_buffer,
-                            1000, 1, 1000000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("assistant_hub.flush_interval_ms",
                             "How often the background worker writes captured statements to "
                             "assistant_hub.query_performance_log.",
                             nullptr, &flush_interval_ms, 1000, 10, 3600000, PGC_SIGHUP,
                             GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    // PostgreSQL refuses postmaster-context settings from a library loaded after startup.
+    if (!process_shared_preload_libraries_in_progress)
+        return;
+    DefineCustomIntVariable("assistant_hub.slow_query_buffer",
+                            "Entries in the shared ring that holds captured statements until they "
+                            "are flushed.",
+                            "A full ring drops new entries and counts them.", &slow_query_buffer,
+                            1000, 1, 1000000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable("assistant_hub.database_name",
                                "Database in which the flush worker writes the slow-query log.",
                                "The extension must be installed there.", &flush_database,

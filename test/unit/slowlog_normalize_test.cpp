@@ -52,3 +52,8 @@ TEST(SlowlogNormalize, HashDependsOnNormalizedTextOnly) {
     EXPECT_EQ(query_hash(normalize_query("SELECT 1")), query_hash(normalize_query("SELECT  2")));
     EXPECT_NE(query_hash("SELECT $1"), query_hash("SELECT $1, $2"));
 }
+
+TEST(SlowlogNormalize, KeepLayoutForPlans) {
+    EXPECT_EQ(normalize_query("Seq Scan on t\n  Filter: (name = 'secret'::text)", true),
+              "Seq Scan on t\n  Filter: (name = $1::text)");
+}
