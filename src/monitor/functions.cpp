@@ -29,18 +29,17 @@ AH_SQL_FUNCTION(machine_resources) {
 AH_SQL_FUNCTION(recommend_settings) {
     return pg::guard([&] {
         Machine m = read_machine();
-        std::vector<Recommendation> advice =
-            recommend({m.memory_bytes, m.cpus, MaxConnections});
+        std::vector<Recommendation> advice = recommend({m.memory_bytes, m.cpus, MaxConnections});
         pg::call([&] { InitMaterializedSRF(fcinfo, 0); });
         ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
         for (const Recommendation &r : advice) {
             const Recommendation *rp = &r;
             pg::call([&] {
-                Datum v[4] = {CStringGetTextDatum(rp->setting.c_str()),
-                              CStringGetTextDatum(
-                                  GetConfigOptionByName(rp->setting.c_str(), nullptr, false)),
-                              CStringGetTextDatum(rp->value.c_str()),
-                              CStringGetTextDatum(rp->reason.c_str())};
+                Datum v[4] = {
+                    CStringGetTextDatum(rp->setting.c_str()),
+                    CStringGetTextDatum(GetConfigOptionByName(rp->setting.c_str(), nullptr, false)),
+                    CStringGetTextDatum(rp->value.c_str()),
+                    CStringGetTextDatum(rp->reason.c_str())};
                 bool n[4] = {};
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
             });

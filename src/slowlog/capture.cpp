@@ -1,7 +1,7 @@
-// The fast path runs for every statement: one comparison of the nesting level and the threshold,
-// and (at ExecutorStart) a timer that the executor itself runs (QueryDesc::totaltime, shared with
-// pg_stat_statements or auto_explain when they are loaded). Only a statement past the threshold
-// reaches the ring (its LWLock). Statements that fail are caught on their way out of
+// The fast path runs for every statement: a check of the threshold and the nesting level, and two
+// clock reads around ExecutorRun and ExecutorFinish, added up in a per-level frame (no allocation,
+// no Instrumentation, nothing shared). Only a statement past the threshold reaches the ring (its
+// LWLock). Statements that fail are caught on their way out of
 // ExecutorRun/ExecutorFinish/ProcessUtility (PG_CATCH, where the nesting level is restored anyway)
 // and captured with the error's SQLSTATE before the error continues.
 #include "slowlog/capture.hpp"
@@ -37,6 +37,21 @@ ExecutorEnd_hook_type prev_executor_end = nullptr;
 ProcessUtility_hook_type prev_process_utility = nullptr;
 
 int nesting_level = 0;
+
+// Execution time of the statement started at each nesting level. A level holds one statement at a
+// time; a portal interleaved with another at its level (rare) is simply not timed.
+struct Frame {
+    QueryDesc *query;
+    instr_time executing;
+};
+constexpr int max_tracked_level = 32;
+Frame frames[max_tracked_level];
+
+inline Frame *frame_of(QueryDesc *qd) {
+    if (nesting_level >= max_tracked_level || frames[nesting_level].query != qd)
+        return nullptr;
+    return &frames[nesting_level];
+}
 
 inline bool tracking() {
     return slow_query_ms >= 0 && (nesting_level == 0 || track_nested) && !capture_suspended &&
@@ -112,8 +127,8 @@ void capture_execution(QueryDesc *qd, double ms, int sqlerrcode) {
     h.rows = qd->estate ? qd->estate->es_processed : 0;
     const char *text, *plan = nullptr;
     int text_len, plan_len = 0;
-    statement_text(qd->sourceText, qd->plannedstmt->stmt_location, qd->plannedstmt->stmt_len,
-                   &text, &text_len);
+    statement_text(qd->sourceText, qd->plannedstmt->stmt_location, qd->plannedstmt->stmt_len, &text,
+                   &text_len);
     if (log_plans && sqlerrcode == 0)
         plan_text(qd, &plan, &plan_len);
     ring_push(h, text, text_len, plan, plan_len);
@@ -131,24 +146,18 @@ void capture_utility(PlannedStmt *pstmt, const char *query_string, double ms, ui
     ring_push(h, text, text_len, nullptr, 0);
 }
 
-// Time spent so far by a statement that is failing: what the executor's timer accumulated plus
-// the run it was in.
-double elapsed_ms(const Instrumentation *t) {
-    instr_time counter = t->counter;
-    if (!INSTR_TIME_IS_ZERO(t->starttime)) {
-        instr_time now;
-        INSTR_TIME_SET_CURRENT(now);
-        INSTR_TIME_ACCUM_DIFF(counter, now, t->starttime);
-    }
-    return (t->total + INSTR_TIME_GET_DOUBLE(counter)) * 1000.0;
-}
-
 // Called in PG_CATCH: must not raise an error itself, so nothing here allocates but the ring's
 // fixed slots.
-void capture_failed_execution(QueryDesc *qd) {
-    if (!tracking() || qd->totaltime == nullptr || ring_attached() == false)
+void capture_failed_execution(QueryDesc *qd, const instr_time &run_start) {
+    Frame *f = frame_of(qd);
+    if (f == nullptr || !tracking())
         return;
-    double ms = elapsed_ms(qd->totaltime);
+    instr_time now;
+    INSTR_TIME_SET_CURRENT(now);
+    INSTR_TIME_SUBTRACT(now, run_start);
+    INSTR_TIME_ADD(f->executing, now);
+    double ms = INSTR_TIME_GET_MILLISEC(f->executing);
+    f->query = nullptr;
     if (ms >= slow_query_ms)
         capture_execution(qd, ms, geterrcode());
 }
@@ -158,15 +167,20 @@ void on_executor_start(QueryDesc *qd, int eflags) {
         prev_executor_start(qd, eflags);
     else
         standard_ExecutorStart(qd, eflags);
-    if (qd->totaltime == nullptr && tracking()) {
-        MemoryContext old = MemoryContextSwitchTo(qd->estate->es_query_cxt);
-        qd->totaltime = InstrAlloc(1, INSTRUMENT_TIMER, false);
-        MemoryContextSwitchTo(old);
+    if (nesting_level < max_tracked_level) {
+        Frame &f = frames[nesting_level];
+        f.query = tracking() ? qd : nullptr;
+        INSTR_TIME_SET_ZERO(f.executing);
     }
 }
 
-void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count,
-                                bool execute_once) {
+void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once) {
+    Frame *volatile f = frame_of(qd); // volatile: read in PG_CATCH after the longjmp
+    instr_time start;
+    if (f)
+        INSTR_TIME_SET_CURRENT(start);
+    else
+        INSTR_TIME_SET_ZERO(start);
     nesting_level++;
     PG_TRY();
     {
@@ -178,14 +192,26 @@ void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count,
     PG_CATCH();
     {
         nesting_level--;
-        capture_failed_execution(qd);
+        if (f)
+            capture_failed_execution(qd, start);
         PG_RE_THROW();
     }
     PG_END_TRY();
     nesting_level--;
+    if (f) {
+        instr_time now;
+        INSTR_TIME_SET_CURRENT(now);
+        INSTR_TIME_ACCUM_DIFF(f->executing, now, start);
+    }
 }
 
 void on_executor_finish(QueryDesc *qd) {
+    Frame *volatile f = frame_of(qd); // volatile: read in PG_CATCH after the longjmp
+    instr_time start;
+    if (f)
+        INSTR_TIME_SET_CURRENT(start);
+    else
+        INSTR_TIME_SET_ZERO(start);
     nesting_level++;
     PG_TRY();
     {
@@ -197,18 +223,24 @@ void on_executor_finish(QueryDesc *qd) {
     PG_CATCH();
     {
         nesting_level--;
-        capture_failed_execution(qd);
+        if (f)
+            capture_failed_execution(qd, start);
         PG_RE_THROW();
     }
     PG_END_TRY();
     nesting_level--;
+    if (f) {
+        instr_time now;
+        INSTR_TIME_SET_CURRENT(now);
+        INSTR_TIME_ACCUM_DIFF(f->executing, now, start);
+    }
 }
 
 void on_executor_end(QueryDesc *qd) {
-    if (qd->totaltime && tracking()) {
-        InstrEndLoop(qd->totaltime);
-        double ms = qd->totaltime->total * 1000.0;
-        if (ms >= slow_query_ms)
+    if (Frame *f = frame_of(qd)) {
+        f->query = nullptr;
+        double ms = INSTR_TIME_GET_MILLISEC(f->executing);
+        if (ms >= slow_query_ms && tracking())
             pg::guard([&] { capture_execution(qd, ms, 0); });
     }
     if (prev_executor_end)
@@ -217,10 +249,9 @@ void on_executor_end(QueryDesc *qd) {
         standard_ExecutorEnd(qd);
 }
 
-void on_process_utility(PlannedStmt *pstmt, const char *query_string,
-                                   bool read_only_tree, ProcessUtilityContext context,
-                                   ParamListInfo params, QueryEnvironment *query_env,
-                                   DestReceiver *dest, QueryCompletion *qc) {
+void on_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
+                        ProcessUtilityContext context, ParamListInfo params,
+                        QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc) {
     volatile bool track = tracking();
     instr_time start;
     if (track)
@@ -234,8 +265,8 @@ void on_process_utility(PlannedStmt *pstmt, const char *query_string,
             prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
                                  dest, qc);
         else
-            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params,
-                                    query_env, dest, qc);
+            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
+                                    dest, qc);
     }
     PG_CATCH();
     {
@@ -258,7 +289,8 @@ void on_process_utility(PlannedStmt *pstmt, const char *query_string,
         INSTR_TIME_SUBTRACT(now, start);
         double ms = INSTR_TIME_GET_MILLISEC(now);
         if (ms >= slow_query_ms)
-            pg::guard([&] { capture_utility(pstmt, query_string, ms, qc ? qc->nprocessed : 0, 0); });
+            pg::guard(
+                [&] { capture_utility(pstmt, query_string, ms, qc ? qc->nprocessed : 0, 0); });
     }
 }
 

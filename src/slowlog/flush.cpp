@@ -120,9 +120,9 @@ SET threshold_ms = excluded.threshold_ms,
 )sql";
 
 void store(pg::SpiConnection &spi, const RingCopy &copy) {
-    Column cols[15] = {{INT8OID},   {INT8OID}, {TEXTOID}, {FLOAT8OID}, {INT8OID},
-                       {TEXTOID},   {TEXTOID}, {TEXTOID}, {TEXTOID},   {TEXTOID},
-                       {TEXTOID},   {TEXTOID}, {TIMESTAMPTZOID}, {TIMESTAMPTZOID}, {INT4OID}};
+    Column cols[15] = {{INT8OID}, {INT8OID}, {TEXTOID},        {FLOAT8OID},      {INT8OID},
+                       {TEXTOID}, {TEXTOID}, {TEXTOID},        {TEXTOID},        {TEXTOID},
+                       {TEXTOID}, {TEXTOID}, {TIMESTAMPTZOID}, {TIMESTAMPTZOID}, {INT4OID}};
     for (int i = 0; i < copy.count; i++) {
         const EntryHeader &h = copy.header(i);
         EntryRow row = describe_entry(copy, i);
@@ -134,8 +134,8 @@ void store(pg::SpiConnection &spi, const RingCopy &copy) {
             Datum values[15] = {
                 Int64GetDatum(r->query_hash),
                 Int64GetDatum(static_cast<int64>(h.query_id)),
-                PointerGetDatum(cstring_to_text_with_len(r->query_text.data(),
-                                                         r->query_text.size())),
+                PointerGetDatum(
+                    cstring_to_text_with_len(r->query_text.data(), r->query_text.size())),
                 Float8GetDatum(h.duration_ms),
                 Int64GetDatum(static_cast<int64>(h.rows)),
                 text_or_null(h.user_id, strlen(h.user_id)),
@@ -163,17 +163,24 @@ void store(pg::SpiConnection &spi, const RingCopy &copy) {
         for (int c = 0; c < 15; c++)
             arrays[c] = makeArrayResult(cols[c].state, CurrentMemoryContext);
     });
-    Oid array_types[15] = {INT8ARRAYOID,   INT8ARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID,
-                           INT8ARRAYOID,   TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-                           TEXTARRAYOID,   TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+    Oid array_types[15] = {INT8ARRAYOID,        INT8ARRAYOID,        TEXTARRAYOID, FLOAT8ARRAYOID,
+                           INT8ARRAYOID,        TEXTARRAYOID,        TEXTARRAYOID, TEXTARRAYOID,
+                           TEXTARRAYOID,        TEXTARRAYOID,        TEXTARRAYOID, TEXTARRAYOID,
                            TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT4ARRAYOID};
-    spi.execute(store_sql, {{array_types[0], arrays[0]},   {array_types[1], arrays[1]},
-                            {array_types[2], arrays[2]},   {array_types[3], arrays[3]},
-                            {array_types[4], arrays[4]},   {array_types[5], arrays[5]},
-                            {array_types[6], arrays[6]},   {array_types[7], arrays[7]},
-                            {array_types[8], arrays[8]},   {array_types[9], arrays[9]},
-                            {array_types[10], arrays[10]}, {array_types[11], arrays[11]},
-                            {array_types[12], arrays[12]}, {array_types[13], arrays[13]},
+    spi.execute(store_sql, {{array_types[0], arrays[0]},
+                            {array_types[1], arrays[1]},
+                            {array_types[2], arrays[2]},
+                            {array_types[3], arrays[3]},
+                            {array_types[4], arrays[4]},
+                            {array_types[5], arrays[5]},
+                            {array_types[6], arrays[6]},
+                            {array_types[7], arrays[7]},
+                            {array_types[8], arrays[8]},
+                            {array_types[9], arrays[9]},
+                            {array_types[10], arrays[10]},
+                            {array_types[11], arrays[11]},
+                            {array_types[12], arrays[12]},
+                            {array_types[13], arrays[13]},
                             {array_types[14], arrays[14]}});
 }
 

@@ -72,13 +72,14 @@ AH_SQL_FUNCTION(pending_slow_queries) {
                 v[10] = CStringGetTextDatum(status_name(h.status));
                 n[11] = h.sqlstate[0] == '\0';
                 v[11] = n[11] ? 0 : CStringGetTextDatum(h.sqlstate);
-                v[12] = visible ? PointerGetDatum(cstring_to_text_with_len(
-                                      r->query_text.data(), r->query_text.size()))
+                v[12] = visible ? PointerGetDatum(cstring_to_text_with_len(r->query_text.data(),
+                                                                           r->query_text.size()))
                                 : CStringGetTextDatum("<insufficient privilege>");
                 n[13] = !visible || r->plan.empty();
-                v[13] = n[13] ? 0
-                              : PointerGetDatum(
-                                    cstring_to_text_with_len(r->plan.data(), r->plan.size()));
+                v[13] =
+                    n[13]
+                        ? 0
+                        : PointerGetDatum(cstring_to_text_with_len(r->plan.data(), r->plan.size()));
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
             });
         }

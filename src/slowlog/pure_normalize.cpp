@@ -8,8 +8,12 @@ namespace {
 bool is_ident_start(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool is_ident_char(unsigned char c) { return is_ident_start(c) || is_digit(c) || c == '$'; }
+bool is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_ident_char(unsigned char c) {
+    return is_ident_start(c) || is_digit(c) || c == '$';
+}
 bool is_space(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
@@ -79,7 +83,9 @@ size_t end_of_number(std::string_view t, size_t i) {
 std::vector<Token> tokenize(std::string_view t) {
     std::vector<Token> out;
     size_t i = 0;
-    auto push = [&](Kind k, size_t from, size_t to) { out.push_back({k, t.substr(from, to - from)}); };
+    auto push = [&](Kind k, size_t from, size_t to) {
+        out.push_back({k, t.substr(from, to - from)});
+    };
     while (i < t.size()) {
         unsigned char c = static_cast<unsigned char>(t[i]);
         size_t start = i;
@@ -149,8 +155,8 @@ std::vector<Token> tokenize(std::string_view t) {
                 ++i;
             // E'...', B'...', X'...', N'...' and U&'...' are one literal with their prefix.
             std::string_view word = t.substr(start, i - start);
-            bool prefix = word.size() == 1 && std::string_view("eEbBxXnN").find(word[0]) !=
-                                                  std::string_view::npos;
+            bool prefix = word.size() == 1 &&
+                          std::string_view("eEbBxXnN").find(word[0]) != std::string_view::npos;
             size_t quote = i;
             if (word.size() == 1 && (word[0] == 'u' || word[0] == 'U') && i + 1 < t.size() &&
                 t[i] == '&' && t[i + 1] == '\'') {

@@ -39,7 +39,9 @@ struct RingShared {
 
 RingShared *ring = nullptr;
 
-Size stride_for(int text_size) { return MAXALIGN(sizeof(EntryHeader) + 2 * (Size)text_size); }
+Size stride_for(int text_size) {
+    return MAXALIGN(sizeof(EntryHeader) + 2 * (Size)text_size);
+}
 
 Size ring_size() {
     Size s = MAXALIGN(sizeof(RingShared));
@@ -187,9 +189,13 @@ void ring_attach() {
     }
 }
 
-bool ring_attached() { return ring != nullptr; }
+bool ring_attached() {
+    return ring != nullptr;
+}
 
-int ring_text_capacity() { return ring ? ring->text_size : 0; }
+int ring_text_capacity() {
+    return ring ? ring->text_size : 0;
+}
 
 void ring_push(const EntryHeader &header, const char *text, int text_len, const char *plan,
                int plan_len) noexcept {

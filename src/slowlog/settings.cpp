@@ -38,8 +38,8 @@ void define_settings() {
     DefineCustomIntVariable("assistant_hub.flush_interval_ms",
                             "How often the background worker writes captured statements to "
                             "assistant_hub.query_performance_log.",
-                            nullptr, &flush_interval_ms, 1000, 10, 3600000, PGC_SIGHUP,
-                            GUC_UNIT_MS, nullptr, nullptr, nullptr);
+                            nullptr, &flush_interval_ms, 1000, 10, 3600000, PGC_SIGHUP, GUC_UNIT_MS,
+                            nullptr, nullptr, nullptr);
     // PostgreSQL refuses postmaster-context settings from a library loaded after startup.
     if (!process_shared_preload_libraries_in_progress)
         return;

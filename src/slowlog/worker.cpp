@@ -26,7 +26,9 @@ PGDLLEXPORT void assistant_hub_flush_worker_main(Datum);
 namespace assistant_hub::slowlog {
 namespace {
 
-void forget_latch(int, Datum) { ring_set_worker_latch(nullptr); }
+void forget_latch(int, Datum) {
+    ring_set_worker_latch(nullptr);
+}
 
 // One flush transaction; an error is logged and the entries stay pending for the next round.
 void flush_once() {
@@ -83,8 +85,8 @@ void assistant_hub_flush_worker_main(Datum) {
     ring_set_worker_latch(MyLatch);
     before_shmem_exit(forget_latch, (Datum)0);
     for (;;) {
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                        flush_interval_ms, PG_WAIT_EXTENSION);
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, flush_interval_ms,
+                        PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
         if (ConfigReloadPending) {
