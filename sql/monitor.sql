@@ -2,14 +2,6 @@
 -- top_queries(), recommend_settings() and machine_resources(). Live figures are checked as
 -- ranges and booleans, never as values.
 \set SHOW_CONTEXT never
-CREATE FUNCTION pg_temp.sqlstate_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
-
 SELECT snapshot_time = now() AS is_now,
        active_connections >= 1 AS sees_itself,
        waiting_locks >= 0 AS waiting_locks_ok,
@@ -39,9 +31,13 @@ SELECT count(*) AS history_after, bool_and(jsonb_typeof(top_tables) = 'array') A
 FROM assistant_hub.performance_history;
 
 -- top_queries: bad input first, then a clear error without pg_stat_statements.
-SELECT pg_temp.sqlstate_of('SELECT * FROM assistant_hub.top_queries(-1)');
-SELECT pg_temp.sqlstate_of('SELECT * FROM assistant_hub.top_queries(0)');
-SELECT pg_temp.sqlstate_of('SELECT * FROM assistant_hub.top_queries(NULL)');
+\set VERBOSITY sqlstate
+SELECT * FROM assistant_hub.top_queries(-1);
+SELECT * FROM assistant_hub.top_queries(0);
+SELECT * FROM assistant_hub.top_queries(NULL);
+\set VERBOSITY default
+SELECT * FROM assistant_hub.top_queries(-1);
+SELECT * FROM assistant_hub.top_queries(NULL);
 SELECT * FROM assistant_hub.top_queries();
 SELECT pg_get_function_result('assistant_hub.top_queries(int)'::regprocedure) AS columns;
 

@@ -174,7 +174,9 @@ void on_executor_start(QueryDesc *qd, int eflags) {
     }
 }
 
-void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once) {
+// Runs one step of a statement (ExecutorRun or ExecutorFinish) one nesting level deeper, adding
+// its duration to the statement's frame; a failing step captures the statement on its way out.
+template <typename Step> void timed_step(QueryDesc *qd, Step step) {
     Frame *volatile f = frame_of(qd); // volatile: read in PG_CATCH after the longjmp
     instr_time start;
     if (f)
@@ -184,10 +186,7 @@ void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count, bool 
     nesting_level++;
     PG_TRY();
     {
-        if (prev_executor_run)
-            prev_executor_run(qd, direction, count, execute_once);
-        else
-            standard_ExecutorRun(qd, direction, count, execute_once);
+        step();
     }
     PG_CATCH();
     {
@@ -205,35 +204,22 @@ void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count, bool 
     }
 }
 
+void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once) {
+    timed_step(qd, [&] {
+        if (prev_executor_run)
+            prev_executor_run(qd, direction, count, execute_once);
+        else
+            standard_ExecutorRun(qd, direction, count, execute_once);
+    });
+}
+
 void on_executor_finish(QueryDesc *qd) {
-    Frame *volatile f = frame_of(qd); // volatile: read in PG_CATCH after the longjmp
-    instr_time start;
-    if (f)
-        INSTR_TIME_SET_CURRENT(start);
-    else
-        INSTR_TIME_SET_ZERO(start);
-    nesting_level++;
-    PG_TRY();
-    {
+    timed_step(qd, [&] {
         if (prev_executor_finish)
             prev_executor_finish(qd);
         else
             standard_ExecutorFinish(qd);
-    }
-    PG_CATCH();
-    {
-        nesting_level--;
-        if (f)
-            capture_failed_execution(qd, start);
-        PG_RE_THROW();
-    }
-    PG_END_TRY();
-    nesting_level--;
-    if (f) {
-        instr_time now;
-        INSTR_TIME_SET_CURRENT(now);
-        INSTR_TIME_ACCUM_DIFF(f->executing, now, start);
-    }
+    });
 }
 
 void on_executor_end(QueryDesc *qd) {
