@@ -1,5 +1,6 @@
 // The fast path runs for every statement: a check of the threshold and the nesting level, and two
-// clock reads around ExecutorRun and ExecutorFinish, added up in a per-level frame (no allocation,
+// clock reads around ExecutorRun (and ExecutorFinish when it has work), added up in a per-level
+// frame (no allocation,
 // no Instrumentation, nothing shared). Only a statement past the threshold reaches the ring (its
 // LWLock). Statements that fail are caught on their way out of
 // ExecutorRun/ExecutorFinish/ProcessUtility (PG_CATCH, where the nesting level is restored anyway)
@@ -7,6 +8,7 @@
 #include "slowlog/capture.hpp"
 
 #include <cstring>
+#include <ctime>
 
 #include "pg/guard.hpp"
 #include "slowlog/ring.hpp"
@@ -16,7 +18,6 @@ extern "C" {
 #include "access/parallel.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
-#include "executor/instrument.h"
 #include "mb/pg_wchar.h"
 #include "parser/scansup.h"
 #include "tcop/utility.h"
@@ -42,8 +43,15 @@ int nesting_level = 0;
 // time; a portal interleaved with another at its level (rare) is simply not timed.
 struct Frame {
     QueryDesc *query;
-    instr_time executing;
+    int64 executing_ns;
 };
+
+// CLOCK_MONOTONIC in nanoseconds: cheaper to add up than instr_time's normalized timespecs.
+inline int64 now_ns() {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 constexpr int max_tracked_level = 32;
 Frame frames[max_tracked_level];
 
@@ -148,15 +156,12 @@ void capture_utility(PlannedStmt *pstmt, const char *query_string, double ms, ui
 
 // Called in PG_CATCH: must not raise an error itself, so nothing here allocates but the ring's
 // fixed slots.
-void capture_failed_execution(QueryDesc *qd, const instr_time &run_start) {
+void capture_failed_execution(QueryDesc *qd, int64 step_start_ns) {
     Frame *f = frame_of(qd);
     if (f == nullptr || !tracking())
         return;
-    instr_time now;
-    INSTR_TIME_SET_CURRENT(now);
-    INSTR_TIME_SUBTRACT(now, run_start);
-    INSTR_TIME_ADD(f->executing, now);
-    double ms = INSTR_TIME_GET_MILLISEC(f->executing);
+    f->executing_ns += now_ns() - step_start_ns;
+    double ms = f->executing_ns / 1e6;
     f->query = nullptr;
     if (ms >= slow_query_ms)
         capture_execution(qd, ms, geterrcode());
@@ -170,7 +175,7 @@ void on_executor_start(QueryDesc *qd, int eflags) {
     if (nesting_level < max_tracked_level) {
         Frame &f = frames[nesting_level];
         f.query = tracking() ? qd : nullptr;
-        INSTR_TIME_SET_ZERO(f.executing);
+        f.executing_ns = 0;
     }
 }
 
@@ -178,11 +183,7 @@ void on_executor_start(QueryDesc *qd, int eflags) {
 // its duration to the statement's frame; a failing step captures the statement on its way out.
 template <typename Step> void timed_step(QueryDesc *qd, Step step) {
     Frame *volatile f = frame_of(qd); // volatile: read in PG_CATCH after the longjmp
-    instr_time start;
-    if (f)
-        INSTR_TIME_SET_CURRENT(start);
-    else
-        INSTR_TIME_SET_ZERO(start);
+    const int64 start = f ? now_ns() : 0;
     nesting_level++;
     PG_TRY();
     {
@@ -197,11 +198,8 @@ template <typename Step> void timed_step(QueryDesc *qd, Step step) {
     }
     PG_END_TRY();
     nesting_level--;
-    if (f) {
-        instr_time now;
-        INSTR_TIME_SET_CURRENT(now);
-        INSTR_TIME_ACCUM_DIFF(f->executing, now, start);
-    }
+    if (f)
+        f->executing_ns += now_ns() - start;
 }
 
 void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once) {
@@ -214,6 +212,15 @@ void on_executor_run(QueryDesc *qd, ScanDirection direction, uint64 count, bool 
 }
 
 void on_executor_finish(QueryDesc *qd) {
+    // A SELECT without data-modifying WITH has nothing to finish (no AFTER triggers, no
+    // ModifyTable to post-process) and runs no statement inside: the fast path skips it.
+    if (qd->operation == CMD_SELECT && !qd->plannedstmt->hasModifyingCTE) {
+        if (prev_executor_finish)
+            prev_executor_finish(qd);
+        else
+            standard_ExecutorFinish(qd);
+        return;
+    }
     timed_step(qd, [&] {
         if (prev_executor_finish)
             prev_executor_finish(qd);
@@ -225,7 +232,7 @@ void on_executor_finish(QueryDesc *qd) {
 void on_executor_end(QueryDesc *qd) {
     if (Frame *f = frame_of(qd)) {
         f->query = nullptr;
-        double ms = INSTR_TIME_GET_MILLISEC(f->executing);
+        double ms = f->executing_ns / 1e6;
         if (ms >= slow_query_ms && tracking())
             pg::guard([&] { capture_execution(qd, ms, 0); });
     }
@@ -239,11 +246,7 @@ void on_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_
                         ProcessUtilityContext context, ParamListInfo params,
                         QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc) {
     volatile bool track = tracking();
-    instr_time start;
-    if (track)
-        INSTR_TIME_SET_CURRENT(start);
-    else
-        INSTR_TIME_SET_ZERO(start);
+    const int64 start = track ? now_ns() : 0;
     nesting_level++;
     PG_TRY();
     {
@@ -251,33 +254,22 @@ void on_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_
             prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
                                  dest, qc);
         else
-            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
-                                    dest, qc);
+            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params,
+                                    query_env, dest, qc);
     }
     PG_CATCH();
     {
         nesting_level--;
-        if (track && !capture_suspended) {
-            instr_time now;
-            INSTR_TIME_SET_CURRENT(now);
-            INSTR_TIME_SUBTRACT(now, start);
-            double ms = INSTR_TIME_GET_MILLISEC(now);
-            if (ms >= slow_query_ms)
-                capture_utility(pstmt, query_string, ms, 0, geterrcode());
-        }
+        double ms = track ? (now_ns() - start) / 1e6 : 0;
+        if (track && ms >= slow_query_ms && !capture_suspended)
+            capture_utility(pstmt, query_string, ms, 0, geterrcode());
         PG_RE_THROW();
     }
     PG_END_TRY();
     nesting_level--;
-    if (track) {
-        instr_time now;
-        INSTR_TIME_SET_CURRENT(now);
-        INSTR_TIME_SUBTRACT(now, start);
-        double ms = INSTR_TIME_GET_MILLISEC(now);
-        if (ms >= slow_query_ms)
-            pg::guard(
-                [&] { capture_utility(pstmt, query_string, ms, qc ? qc->nprocessed : 0, 0); });
-    }
+    double ms = track ? (now_ns() - start) / 1e6 : 0;
+    if (track && ms >= slow_query_ms)
+        pg::guard([&] { capture_utility(pstmt, query_string, ms, qc ? qc->nprocessed : 0, 0); });
 }
 
 } // namespace
