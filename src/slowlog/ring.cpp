@@ -199,6 +199,8 @@ int ring_text_capacity() {
 
 void ring_push(const EntryHeader &header, const char *text, int text_len, const char *plan,
                int plan_len) noexcept {
+    if (ring == nullptr)
+        return;
     Latch *wake = nullptr;
     LWLockAcquire(ring->lock, LW_EXCLUSIVE);
     ring->captured++;
