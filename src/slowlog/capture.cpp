@@ -1,8 +1,7 @@
 // The fast path runs for every statement: a check of the threshold and the nesting level, and two
 // clock reads around ExecutorRun (and ExecutorFinish when it has work), added up in a per-level
-// frame (no allocation,
-// no Instrumentation, nothing shared). Only a statement past the threshold reaches the ring (its
-// LWLock). Statements that fail are caught on their way out of
+// frame: no allocation, no Instrumentation, nothing shared. Only a statement past the threshold
+// reaches the ring (its LWLock). Statements that fail are caught on their way out of
 // ExecutorRun/ExecutorFinish/ProcessUtility (PG_CATCH, where the nesting level is restored anyway)
 // and captured with the error's SQLSTATE before the error continues.
 #include "slowlog/capture.hpp"
