@@ -29,8 +29,9 @@ RESET ROLE;
 SELECT assistant_hub.flush_slow_queries() >= 2 AS flushed;
 SET ROLE slowlog_app;
 -- The log shows it its own rows only (row-level security).
-SELECT role_name = current_user AS own, query_text FROM assistant_hub.query_performance_log
-ORDER BY id;
+SELECT bool_and(role_name = current_user) AS only_own,
+       count(*) FILTER (WHERE query_text LIKE '%AS app_statement') AS app_statement
+FROM assistant_hub.query_performance_log;
 RESET ROLE;
 
 -- With pg_read_all_stats it sees every role's statements.

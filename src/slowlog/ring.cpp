@@ -274,3 +274,14 @@ void ring_set_worker_latch(Latch *latch) noexcept {
 }
 
 } // namespace assistant_hub::slowlog
+
+namespace assistant_hub::slowlog {
+
+bool ring_wants_flush() noexcept {
+    LWLockAcquire(ring->lock, LW_SHARED);
+    bool woken = ring->worker_woken;
+    LWLockRelease(ring->lock);
+    return woken;
+}
+
+} // namespace assistant_hub::slowlog

@@ -74,5 +74,7 @@ void ring_release_up_to(uint64 end) noexcept;
 
 // The flush worker's latch, set by writers when the ring is half full.
 void ring_set_worker_latch(Latch *latch) noexcept;
+// True when a writer woke the worker because the ring is half full.
+bool ring_wants_flush() noexcept;
 
 } // namespace assistant_hub::slowlog

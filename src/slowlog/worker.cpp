@@ -19,6 +19,7 @@ extern "C" {
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 PGDLLEXPORT void assistant_hub_flush_worker_main(Datum);
 }
@@ -84,15 +85,24 @@ void assistant_hub_flush_worker_main(Datum) {
     pgstat_report_appname("assistant_hub flush worker");
     ring_set_worker_latch(MyLatch);
     before_shmem_exit(forget_latch, (Datum)0);
+    // The latch is also set by things that have nothing to do with us (procsignal barriers, for
+    // one): flush when the interval has passed or a writer found the ring half full, not on every
+    // wake-up, so the log fills at the pace the setting promises.
+    TimestampTz last_flush = GetCurrentTimestamp();
     for (;;) {
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, flush_interval_ms,
-                        PG_WAIT_EXTENSION);
+        long wait_ms = flush_interval_ms -
+                       (GetCurrentTimestamp() - last_flush) / 1000;
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                        wait_ms > 0 ? wait_ms : 0, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
             ProcessConfigFile(PGC_SIGHUP);
         }
-        flush_once();
+        if (GetCurrentTimestamp() - last_flush >= flush_interval_ms * 1000L || ring_wants_flush()) {
+            last_flush = GetCurrentTimestamp();
+            flush_once();
+        }
     }
 }
