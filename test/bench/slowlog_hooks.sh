@@ -87,10 +87,10 @@ for c in none pg_stat_statements auto_explain assistant_hub assistant_hub_all; d
 done
 echo
 overhead() { python3 -c "print(f'{$1 - $2:.0f}')"; }
-ratio() { python3 -c "print(f'{$1 / $2:.4f}')"; }
-record "slowlog: instr/stmt vs none (threshold 1000ms, target <= 1.005)" \
-    "$(ratio "${per[assistant_hub]}" "${per[none]}")" "1.005" "ratio" \
-    "none=${per[none]} ours=${per[assistant_hub]}"
+record "slowlog: extra instr/stmt at 1000ms vs the budget (+0.5% of none)" \
+    "$(overhead "${per[assistant_hub]}" "${per[none]}")" \
+    "$(python3 -c "print(f'{${per[none]} * 0.005:.0f}')")" "instr" \
+    "none=${per[none]} ours=${per[assistant_hub]} ($(pct "${per[assistant_hub]}" "${per[none]}"))"
 record "slowlog: extra instr/stmt, ours (1000ms) vs pg_stat_statements" \
     "$(overhead "${per[assistant_hub]}" "${per[none]}")" \
     "$(overhead "${per[pg_stat_statements]}" "${per[none]}")" "instr"
