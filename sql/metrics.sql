@@ -289,7 +289,8 @@ WHERE p.pronamespace = 'assistant_hub'::regnamespace
   AND p.proname IN ('dashboard_summary', '_dashboard_summary', 'mood_trend', 'task_completion_weekly')
 ORDER BY 1::text;
 SELECT c.relname, c.reloptions FROM pg_class c
-WHERE c.relnamespace = 'assistant_hub'::regnamespace AND c.relkind = 'v' ORDER BY 1;
+WHERE c.relnamespace = 'assistant_hub'::regnamespace AND c.relkind = 'v'
+  AND (c.relname LIKE 'metric\_%' OR c.relname = 'dashboard_metrics') ORDER BY 1;
 
 -- A partitioned source, with a partition whose columns are in another order, written through the
 -- parent and directly, truncated one partition and then all.
