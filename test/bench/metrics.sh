@@ -143,7 +143,10 @@ w=$(median "${with[@]}"); wo=$(median "${without[@]}")
 record "metrics: 100k-row INSERT ... SELECT, with vs without metrics (ms)" "$w" "$wo" ms \
     "backend CPU ms; ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); median of $ROUNDS"
 
-# 3. Reads of one user's dashboard.
+# 3. Reads of one user's dashboard, after consolidation and VACUUM (as maintenance leaves them;
+# both sides read a vacuumed table).
+bsql -d with_metrics -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
+bsql -d with_metrics -c "VACUUM ANALYZE"
 MATVIEW_READ="SELECT * FROM seed_dashboard_metrics_enhanced WHERE user_id = \$1"
 VIEW_READ="SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = \$1"
 SUMMARY_READ="SELECT * FROM assistant_hub.dashboard_summary(\$1)"
