@@ -1,0 +1,121 @@
+// run_partition_maintenance(parent default null): premake, default-partition rescue and retention
+// for every registered set (or one). Each action is a step of its own (steps.hpp): a step that
+// cannot get its locks in time, or fails, is reported as skipped and the run goes on with the
+// next. A set with nothing to do is planned from the catalog and the clock alone and locks
+// nothing; a set with work is claimed with a transaction advisory lock, so two runs never
+// collide on it.
+#include <vector>
+
+#include "partition/catalog.hpp"
+#include "partition/plan.hpp"
+#include "partition/steps.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "catalog/pg_type_d.h"
+#include "funcapi.h"
+#include "utils/tuplestore.h"
+}
+
+namespace assistant_hub::partition {
+namespace {
+
+struct ResultRow {
+    Oid parent;
+    std::string action, partition, detail;
+};
+
+bool claim_set(pg::SpiConnection &spi, Oid parent) {
+    // Key: "AHPS" in the upper half, the parent's OID in the lower.
+    int64 key = (INT64_C(0x41485053) << 32) | parent;
+    spi.execute("SELECT pg_catalog.pg_try_advisory_xact_lock($1)", {{INT8OID, Int64GetDatum(key)}});
+    return spi_text_or(0, 1) == "t";
+}
+
+std::string qualified_child(const Table &t, const std::string &name) {
+    return quote_qualified_identifier(t.schema.c_str(), name.c_str());
+}
+
+void maintain_set(pg::SpiConnection &spi, const Set &set, std::vector<Child> children,
+                  std::vector<ResultRow> &rows) {
+    Table parent;
+    try {
+        parent = load_table(spi, set.parent);
+    } catch (const Error &) {
+        spi.execute("DELETE FROM assistant_hub.partition_sets WHERE parent::oid = $1",
+                    {{OIDOID, ObjectIdGetDatum(set.parent)}});
+        rows.push_back({set.parent, "unregistered", "", "the table no longer exists"});
+        return;
+    }
+    std::vector<Action> actions = plan_set(spi, set, parent, children);
+    if (actions.empty())
+        return;
+    if (!claim_set(spi, set.parent)) {
+        rows.push_back({set.parent, "skipped", "", "another maintenance run is working on this set"});
+        return;
+    }
+    // Plan again now that the set is ours: the other run may just have done the work.
+    children = load_children(spi, {&set})[set.parent];
+    actions = plan_set(spi, set, parent, children);
+    for (const Action &a : actions) {
+        std::string partition = qualified_child(parent, a.partition);
+        if (a.kind == Action::skip) {
+            rows.push_back({set.parent, "skipped", partition, a.reason});
+            continue;
+        }
+        std::string detail;
+        StepResult r = run_step(locks_for(parent, children, a),
+                                [&] { detail = apply(spi, set, parent, children, a); });
+        if (r.done)
+            rows.push_back({set.parent, action_name(a.kind), partition, detail});
+        else
+            rows.push_back({set.parent, "skipped", partition,
+                            std::string(action_name(a.kind)) == "created"
+                                ? "not created: " + r.reason
+                                : std::string("not ") + action_name(a.kind) + ": " + r.reason});
+    }
+}
+
+} // namespace
+} // namespace assistant_hub::partition
+
+using namespace assistant_hub;
+using namespace assistant_hub::partition;
+
+AH_SQL_FUNCTION(run_partition_maintenance) {
+    return pg::guard([&] {
+        Oid only = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
+        std::vector<ResultRow> rows;
+        {
+            pg::SpiConnection spi;
+            std::vector<Set> sets = load_sets(spi, only);
+            if (only != InvalidOid && sets.empty())
+                throw Error(sqlstate::object_not_in_prerequisite_state,
+                            "run_partition_maintenance: table " + load_table(spi, only).qualified +
+                                " is not a registered partition set",
+                            {}, "Register it with partition_by_time() or partition_by_hash().");
+            std::vector<const Set *> pointers;
+            for (const Set &s : sets)
+                pointers.push_back(&s);
+            auto children = load_children(spi, pointers);
+            MaintenanceLockTimeout lock_timeout;
+            for (const Set &s : sets)
+                maintain_set(spi, s, children[s.parent], rows);
+        }
+        pg::call([&] {
+            InitMaterializedSRF(fcinfo, 0);
+            auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+            for (const ResultRow &r : rows) {
+                Datum values[4];
+                bool nulls[4] = {false, false, r.partition.empty(), r.detail.empty()};
+                values[0] = ObjectIdGetDatum(r.parent);
+                values[1] = CStringGetTextDatum(r.action.c_str());
+                values[2] = nulls[2] ? Datum(0) : CStringGetTextDatum(r.partition.c_str());
+                values[3] = nulls[3] ? Datum(0) : CStringGetTextDatum(r.detail.c_str());
+                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            }
+        });
+        return Datum(0);
+    });
+}
