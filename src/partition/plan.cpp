@@ -155,7 +155,8 @@ std::string apply(pg::SpiConnection &spi, const Set &set, const Table &parent,
         int64 moved = create_time_partition(spi, set, parent, children, default_child(children),
                                             action.slot, action.partition);
         if (action.kind == Action::rescue || moved > 0)
-            detail = "moved " + std::to_string(moved) + " rows out of the default partition";
+            detail = "moved " + std::to_string(moved) + (moved == 1 ? " row" : " rows") +
+                     " out of the default partition";
         Child c;
         c.name = action.partition;
         c.qualified = quote_qualified_identifier(parent.schema.c_str(), action.partition.c_str());

@@ -70,6 +70,7 @@ CREATE FUNCTION assistant_hub.partitions(parent regclass)
                    is_default boolean)
     LANGUAGE sql STABLE STRICT
     SET search_path = pg_catalog, pg_temp
+    SET datestyle = 'ISO, YMD'
     AS $$
 SELECT c.oid::regclass,
        CASE WHEN r.m IS NOT NULL THEN assistant_hub._bound_value(r.m[1])
@@ -84,10 +85,10 @@ CROSS JOIN LATERAL (SELECT pg_get_expr(c.relpartbound, c.oid) AS expr) b
 LEFT JOIN LATERAL (SELECT regexp_match(b.expr, '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') AS m) r ON r.m IS NOT NULL
 LEFT JOIN LATERAL (SELECT regexp_match(b.expr, '^FOR VALUES WITH \(modulus (\d+), remainder (\d+)\)$') AS m) h ON h.m IS NOT NULL
 WHERE i.inhparent = $1 AND c.relispartition
-ORDER BY b.expr = 'DEFAULT', h.m[2]::int, r.m[1] <> 'MINVALUE', r.m[1], c.relname
+ORDER BY b.expr = 'DEFAULT', h.m[2]::int, r.m[1] <> 'MINVALUE', length(r.m[1]), r.m[1], c.relname
 $$;
 COMMENT ON FUNCTION assistant_hub.partitions(regclass) IS
-    'The partitions of a partitioned table: bounds, estimated rows, total bytes, default flag.';
+    'The partitions of a partitioned table in bound order: bounds (dates in ISO style), estimated rows, total bytes, default flag.';
 
 REVOKE ALL ON FUNCTION assistant_hub.partition_by_time(regclass, name, interval, integer, interval, boolean, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION assistant_hub.partition_by_hash(regclass, name, integer) FROM PUBLIC;

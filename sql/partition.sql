@@ -1,0 +1,189 @@
+-- Partition manager: partition_by_time, partition_by_hash, create_partitions_for_range,
+-- run_partition_maintenance, partitions(). Dates are shown relative to today, never raw.
+CREATE FUNCTION pg_temp.err(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE statement;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+-- The month n months from now, as a partition name suffix.
+CREATE FUNCTION pg_temp.m(n int) RETURNS text LANGUAGE sql AS $$
+    SELECT to_char(date_trunc('month', current_date) + make_interval(months => n), 'YYYY_MM') $$;
+-- A set's partitions, named relative to this month: p+0 is this month's.
+CREATE FUNCTION pg_temp.layout(parent regclass) RETURNS TABLE (partition text, is_default boolean)
+LANGUAGE sql AS $$
+    SELECT coalesce((SELECT 'p' || to_char(n, 'SG00') FROM generate_series(-150, 150) n
+                     WHERE p.partition::text = parent::text || '_p' || pg_temp.m(n)),
+                    p.partition::text), p.is_default
+    FROM assistant_hub.partitions(parent) p $$;
+
+-- A monthly set on a date column: this month and premake = 3 months ahead.
+CREATE TABLE events (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    day date NOT NULL,
+    note text CHECK (note <> ''),
+    PRIMARY KEY (id, day)
+) PARTITION BY RANGE (day);
+CREATE INDEX events_note ON events (note) WHERE note IS NOT NULL;
+SELECT assistant_hub.partition_by_time('events', 'day', '1 month', 3) AS created;
+SELECT * FROM pg_temp.layout('events');
+SELECT parent, kind, control, step, premake, retain, default_partition
+FROM assistant_hub.partition_sets;
+-- Bounds are whole months; each partition has the parent's indexes and CHECK before it is used.
+SELECT lower_bound::date = date_trunc('month', lower_bound::date) AS starts_on_the_first,
+       upper_bound::date = (lower_bound::date + interval '1 month')::date AS one_month,
+       count(*)
+FROM assistant_hub.partitions('events') GROUP BY 1, 2;
+SELECT count(*) AS partition_indexes FROM pg_index i JOIN pg_inherits h ON h.inhrelid = i.indrelid
+WHERE h.inhparent = 'events'::regclass;
+SELECT count(*) AS partition_checks FROM pg_constraint c JOIN pg_inherits h ON h.inhrelid = c.conrelid
+WHERE h.inhparent = 'events'::regclass AND c.contype = 'c';
+-- Rows go where they belong; maintenance with nothing to do returns nothing and locks no table.
+INSERT INTO events (day, note) VALUES (current_date, 'today'), (current_date + 40, 'soon');
+BEGIN;
+SELECT * FROM assistant_hub.run_partition_maintenance();
+SELECT count(*) AS user_table_locks FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND c.relnamespace = 'public'::regnamespace;
+COMMIT;
+
+-- Loading history: create_partitions_for_range covers a past range.
+SELECT assistant_hub.create_partitions_for_range('events', (date_trunc('month', current_date) - interval '3 months')::date, current_date) AS created;
+SELECT assistant_hub.create_partitions_for_range('events', (date_trunc('month', current_date) - interval '3 months')::date, current_date) AS created_again;
+SELECT partition FROM pg_temp.layout('events');
+INSERT INTO events (day, note) VALUES ((date_trunc('month', current_date) - interval '3 months')::date + 5, 'history');
+
+-- Retention: partitions wholly older than two months are dropped, one row each.
+UPDATE assistant_hub.partition_sets SET retain = '2 months' WHERE parent = 'events'::regclass;
+SELECT parent, action, replace(partition, pg_temp.m(-3), 'M-3') AS partition, detail
+FROM assistant_hub.run_partition_maintenance('events') ORDER BY partition;
+SELECT partition FROM pg_temp.layout('events');
+SELECT count(*) AS rows_left FROM events;
+-- Detach instead of drop: the table is kept, outside the set.
+SELECT assistant_hub.create_partitions_for_range('events', (date_trunc('month', current_date) - interval '3 months')::date,
+                                                 (date_trunc('month', current_date) - interval '3 months')::date) AS created;
+UPDATE assistant_hub.partition_sets SET retain_keep_table = true WHERE parent = 'events'::regclass;
+SELECT action, partition = 'public.events_p' || pg_temp.m(-3) AS is_the_old_month
+FROM assistant_hub.run_partition_maintenance('events');
+SELECT relispartition FROM pg_class WHERE relname = 'events_p' || pg_temp.m(-3);
+-- Premake follows the catalog: a longer premake creates the missing months.
+UPDATE assistant_hub.partition_sets SET premake = 5, retain = NULL WHERE parent = 'events'::regclass;
+SELECT action, count(*) FROM assistant_hub.run_partition_maintenance() GROUP BY action;
+SELECT partition FROM pg_temp.layout('events');
+
+-- A range a hand-made partition covers in part is skipped, with the reason, every run.
+CREATE TABLE events_odd PARTITION OF events FOR VALUES FROM ((date_trunc('month', current_date) + interval '6 months 10 days')::date)
+    TO ((date_trunc('month', current_date) + interval '6 months 20 days')::date);
+UPDATE assistant_hub.partition_sets SET premake = 6 WHERE parent = 'events'::regclass;
+SELECT action, partition = 'public.events_p' || pg_temp.m(6) AS is_month_6, detail ~ 'partly covered by partition public.events_odd' AS reason
+FROM assistant_hub.run_partition_maintenance('events');
+DROP TABLE events_odd;
+
+-- A default partition catches rows outside every partition; maintenance moves them into their own
+-- partitions (rescue) and says how many. The default keeps a CHECK that excludes every partition's
+-- range, so attaching the next partition does not scan it.
+CREATE TABLE readings (at timestamptz NOT NULL, value numeric) PARTITION BY RANGE (at);
+SELECT assistant_hub.partition_by_time('readings', 'at', '1 day', 2, default_partition => true) AS created;
+SELECT partition::text = 'readings_p' || to_char(now(), 'YYYY_MM_DD') AS named_by_day, is_default
+FROM assistant_hub.partitions('readings')
+WHERE is_default OR lower_bound::timestamptz = date_trunc('day', now());
+INSERT INTO readings VALUES (now() - interval '10 days', 1), (now() - interval '10 days', 2),
+                            (now() + interval '30 days', 3), (now(), 4);
+SELECT tableoid::regclass = 'readings_default'::regclass AS in_default, count(*) FROM readings GROUP BY 1 ORDER BY 1;
+SELECT action, detail FROM assistant_hub.run_partition_maintenance('readings') ORDER BY detail;
+SELECT tableoid::regclass = 'readings_default'::regclass AS in_default, count(*) FROM readings GROUP BY 1 ORDER BY 1;
+SELECT pg_get_constraintdef(oid) ~ '^CHECK \(\(\(at < ' AS default_check
+FROM pg_constraint WHERE conrelid = 'readings_default'::regclass AND conname = 'assistant_hub_default_bounds';
+-- Weekly steps start on Mondays.
+CREATE TABLE weekly (at timestamp NOT NULL) PARTITION BY RANGE (at);
+SELECT assistant_hub.partition_by_time('weekly', 'at', '7 days', 1) AS created;
+SELECT bool_and(extract(isodow FROM lower_bound::timestamp) = 1 AND lower_bound::timestamp = date_trunc('day', lower_bound::timestamp)) AS mondays
+FROM assistant_hub.partitions('weekly');
+-- An existing table with data: partitions reach back to its oldest row (here in the default).
+CREATE TABLE backlog (at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE backlog_default PARTITION OF backlog DEFAULT;
+INSERT INTO backlog SELECT d FROM generate_series(date_trunc('month', current_date) - interval '2 months', current_date, '1 day') d;
+SELECT count(*) AS rows_before FROM backlog \gset
+SELECT assistant_hub.partition_by_time('backlog', 'at', '1 month', 0) AS created;
+SELECT count(*) AS left_in_default FROM ONLY backlog_default;
+SELECT count(*) = :rows_before AS no_row_lost FROM backlog;
+
+-- Hash sets.
+CREATE TABLE logs (user_id uuid NOT NULL, at timestamptz NOT NULL DEFAULT now()) PARTITION BY HASH (user_id);
+SELECT assistant_hub.partition_by_hash('logs', 'user_id', 4) AS created;
+SELECT * FROM assistant_hub.partitions('logs');
+INSERT INTO logs (user_id) SELECT gen_random_uuid() FROM generate_series(1, 100);
+DROP TABLE logs_p2;
+SELECT * FROM assistant_hub.run_partition_maintenance('logs');
+
+-- Names are quoted whatever the parent is called, and clipped to fit.
+CREATE TABLE "weird; drop table x" ("at col" date NOT NULL, "x""y" int) PARTITION BY RANGE ("at col");
+SELECT assistant_hub.partition_by_time('"weird; drop table x"', 'at col', '1 month', 1) AS created;
+SELECT count(*) AS weird_partitions FROM assistant_hub.partitions('"weird; drop table x"')
+WHERE partition::text = format('%I', 'weird; drop table x_p' || pg_temp.m(0));
+INSERT INTO "weird; drop table x" VALUES (current_date, 1);
+CREATE TABLE "a_very_long_table_name_that_uses_up_most_of_the_sixty_three_by" (at date NOT NULL) PARTITION BY RANGE (at);
+SELECT assistant_hub.partition_by_time('a_very_long_table_name_that_uses_up_most_of_the_sixty_three_by', 'at', '1 month', 0) AS created;
+SELECT length(partition::text), partition::text = left('a_very_long_table_name_that_uses_up_most_of_the_sixty_three_by', 54) || '_p' || pg_temp.m(0) AS clipped
+FROM assistant_hub.partitions('a_very_long_table_name_that_uses_up_most_of_the_sixty_three_by');
+
+-- Bad input: clear errors with SQLSTATE, nothing changed.
+CREATE TABLE plain (at date NOT NULL);
+CREATE TABLE by_list (at date NOT NULL) PARTITION BY LIST (at);
+CREATE TABLE by_int (n int NOT NULL) PARTITION BY RANGE (n);
+CREATE TABLE by_two (a date NOT NULL, b date NOT NULL) PARTITION BY RANGE (a, b);
+SELECT count(*) AS sets_before FROM assistant_hub.partition_sets \gset
+SELECT s, pg_temp.err(s) FROM unnest(ARRAY[
+    $$SELECT assistant_hub.partition_by_time(NULL, 'at')$$,
+    $$SELECT assistant_hub.partition_by_time('plain', NULL)$$,
+    $$SELECT assistant_hub.partition_by_time('plain', 'at', NULL)$$,
+    $$SELECT assistant_hub.partition_by_time('plain', 'at', '1 month', NULL)$$,
+    $$SELECT assistant_hub.partition_by_time('no_such_table', 'at')$$,
+    $$SELECT assistant_hub.partition_by_time(4000000000::oid::regclass, 'at')$$,
+    $$SELECT assistant_hub.partition_by_time('plain', 'at')$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at')$$,
+    $$SELECT assistant_hub.partition_by_time('logs', 'user_id')$$,
+    $$SELECT assistant_hub.partition_by_time('by_two', 'a')$$,
+    $$SELECT assistant_hub.partition_by_time('readings', 'no_such_column')$$,
+    $$SELECT assistant_hub.partition_by_time('readings', 'value')$$,
+    $$SELECT assistant_hub.partition_by_time('by_int', 'n')$$,
+    $$SELECT assistant_hub.partition_by_time('events', 'day')$$,
+    $$SELECT assistant_hub.partition_by_time('pg_catalog.pg_class', 'relname')$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at', '0')$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at', '-1 month')$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at', '1 month 1 day')$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at', '1 second')$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at', '1 month', -1)$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at', '1 month', 1001)$$,
+    $$SELECT assistant_hub.partition_by_time('by_list', 'at', '1 month', 1, '-1 day')$$,
+    $$SELECT assistant_hub.partition_by_hash(NULL, 'user_id')$$,
+    $$SELECT assistant_hub.partition_by_hash('events', 'day')$$,
+    $$SELECT assistant_hub.partition_by_hash('logs', 'at')$$,
+    $$SELECT assistant_hub.partition_by_hash('logs', 'user_id', 0)$$,
+    $$SELECT assistant_hub.partition_by_hash('logs', 'user_id', 4)$$,
+    $$SELECT assistant_hub.partition_by_hash('plain', 'at')$$,
+    $$SELECT assistant_hub.create_partitions_for_range('plain', current_date, current_date)$$,
+    $$SELECT assistant_hub.create_partitions_for_range('logs', current_date, current_date)$$,
+    $$SELECT assistant_hub.create_partitions_for_range('events', 1, 2)$$,
+    $$SELECT assistant_hub.create_partitions_for_range('events', current_date, current_date - 40)$$,
+    $$SELECT assistant_hub.create_partitions_for_range('events', NULL::date, current_date)$$,
+    $$SELECT assistant_hub.create_partitions_for_range('events', '-infinity'::date, current_date)$$,
+    $$SELECT assistant_hub.run_partition_maintenance('plain')$$]) AS s;
+SELECT count(*) = :sets_before AS no_set_added FROM assistant_hub.partition_sets;
+SELECT count(*) AS partitions_of_rejected_tables FROM pg_inherits
+WHERE inhparent IN ('plain'::regclass, 'by_list'::regclass, 'by_int'::regclass, 'by_two'::regclass);
+
+-- A dropped parent is unregistered by the next run.
+DROP TABLE weekly;
+SELECT action, detail FROM assistant_hub.run_partition_maintenance() WHERE action = 'unregistered';
+SELECT count(*) AS weekly_sets FROM assistant_hub.partition_sets WHERE parent::text ~ '^[0-9]+$';
+
+-- The hub: journal entries monthly with twelve months ahead, activity logs in 8 hash partitions.
+SELECT assistant_hub.create_hub_schema();
+SELECT parent, kind, control, step, premake, partitions FROM assistant_hub.partition_sets
+WHERE parent::text LIKE 'hub.%' ORDER BY 1;
+SELECT count(*) AS journal_partitions,
+       bool_and(partition::text ~ '^hub\.journal_entries_p\d{4}_\d{2}$') AS named_by_month
+FROM assistant_hub.partitions('hub.journal_entries');
+SELECT count(*) AS activity_partitions FROM assistant_hub.partitions('hub.activity_logs');
+SELECT * FROM assistant_hub.run_partition_maintenance('hub.journal_entries');
