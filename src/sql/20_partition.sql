@@ -96,3 +96,31 @@ REVOKE ALL ON FUNCTION assistant_hub.create_partitions_for_range(regclass, anyel
 REVOKE ALL ON FUNCTION assistant_hub.run_partition_maintenance(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION assistant_hub.partitions(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION assistant_hub._bound_value(text) FROM PUBLIC;
+
+-- Conversions of plain tables in progress (or done): the phase reached, so an interrupted
+-- conversion resumes where it stopped.
+CREATE TABLE assistant_hub.partition_conversions (
+    table_schema   name        NOT NULL,
+    table_name     name        NOT NULL,
+    control        name        NOT NULL,
+    step           interval    NOT NULL,
+    phase          text        NOT NULL CHECK (phase IN ('check_added', 'validated', 'swapped', 'done')),
+    bound          text        NOT NULL,
+    rows_converted bigint,
+    started_at     timestamptz NOT NULL DEFAULT now(),
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (table_schema, table_name)
+);
+COMMENT ON TABLE assistant_hub.partition_conversions IS
+    'Online conversions of plain tables by convert_to_partitioned(): the phase each reached and the bound of its history partition.';
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.partition_conversions', '');
+
+CREATE FUNCTION assistant_hub.convert_to_partitioned(tbl regclass, control name, step interval DEFAULT '1 month',
+                                                     batch_rows integer DEFAULT 10000)
+    RETURNS bigint
+    LANGUAGE c VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'convert_to_partitioned';
+COMMENT ON FUNCTION assistant_hub.convert_to_partitioned(regclass, name, interval, integer) IS
+    'Turns a live plain table into a range-partitioned table of the same name without copying it: the old table becomes its history partition; indexes, keys, triggers, policies, grants and dependent views are kept. Resumes an interrupted conversion. Returns the rows the history partition holds.';
+REVOKE ALL ON FUNCTION assistant_hub.convert_to_partitioned(regclass, name, interval, integer) FROM PUBLIC;
