@@ -1,6 +1,7 @@
 #include "partition/convert.hpp"
 
 #include <cstring>
+#include <exception>
 
 #include "partition/catalog.hpp"
 #include "partition/convert_dependants.hpp"
@@ -27,6 +28,15 @@ static const char *const bound_check_name = "assistant_hub_convert_bound";
 static const int convert_premake = 12;
 
 namespace {
+
+void record_error(ConvertTask &task, int sqlerrcode, const char *message, const char *detail,
+                  const char *hint) {
+    task.failed = true;
+    task.sqlerrcode = sqlerrcode;
+    strlcpy(task.message, message ? message : "", sizeof task.message);
+    strlcpy(task.detail, detail ? detail : "", sizeof task.detail);
+    strlcpy(task.hint, hint ? hint : "", sizeof task.hint);
+}
 
 struct State {
     bool exists = false;
@@ -65,10 +75,29 @@ Oid table_oid(const ConvertTask &task) {
 }
 
 // Takes lock without queueing behind other sessions (steps.hpp), or fails with lock_not_available.
+// Errors of body itself come through unchanged.
 void lock_or_fail(const Table &t, LOCKMODE mode, const std::function<void()> &body) {
-    StepResult r = run_step({{t.oid, mode}}, body);
-    if (!r.done)
-        throw Error(sqlstate::lock_not_available, "convert_to_partitioned: " + r.reason);
+    std::exception_ptr body_error;
+    StepResult r = run_step({{t.oid, mode}}, [&] {
+        body_error = nullptr;
+        try {
+            body();
+        } catch (...) {
+            body_error = std::current_exception();
+            throw;
+        }
+    });
+    if (r.done)
+        return;
+    if (body_error) {
+        try {
+            std::rethrow_exception(body_error);
+        } catch (const pg::PgError &e) {
+            if (e.sqlerrcode() != ERRCODE_LOCK_NOT_AVAILABLE)
+                throw;
+        }
+    }
+    throw Error(sqlstate::lock_not_available, "convert_to_partitioned: " + r.reason);
 }
 
 Set set_for(const ConvertTask &task, Oid type) {
@@ -137,13 +166,16 @@ void phase_validate(pg::SpiConnection &spi, ConvertTask &task) {
         spi.execute("DELETE FROM assistant_hub.partition_conversions WHERE table_schema = $1 AND table_name = $2",
                     {{TEXTOID, CStringGetTextDatum(NameStr(task.schema))},
                      {TEXTOID, CStringGetTextDatum(NameStr(task.table))}});
+        // Reported without aborting, so that the clean-up above commits.
         if (has_nulls)
-            throw Error(sqlstate::object_not_in_prerequisite_state,
-                        "convert_to_partitioned: column \"" + std::string(NameStr(task.control)) +
-                            "\" of table " + t.qualified + " has NULL values",
-                        "A range partition cannot hold a row whose partition key is NULL.",
-                        "Fill or delete those rows, then call convert_to_partitioned() again.");
-        task.restart = true;
+            record_error(task, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                         ("convert_to_partitioned: column \"" + std::string(NameStr(task.control)) +
+                          "\" of table " + t.qualified + " has NULL values")
+                             .c_str(),
+                         "A range partition cannot hold a row whose partition key is NULL.",
+                         "Fill or delete those rows, then call convert_to_partitioned() again.");
+        else
+            task.restart = true;
         return;
     }
     save_phase(spi, task, "validated");
@@ -263,15 +295,6 @@ void run_phase(ConvertTask &task) {
         phase_finish(spi, task);
         break;
     }
-}
-
-void record_error(ConvertTask &task, int sqlerrcode, const char *message, const char *detail,
-                  const char *hint) {
-    task.failed = true;
-    task.sqlerrcode = sqlerrcode;
-    strlcpy(task.message, message ? message : "", sizeof task.message);
-    strlcpy(task.detail, detail ? detail : "", sizeof task.detail);
-    strlcpy(task.hint, hint ? hint : "", sizeof task.hint);
 }
 
 } // namespace
