@@ -187,3 +187,24 @@ SELECT count(*) AS journal_partitions,
 FROM assistant_hub.partitions('hub.journal_entries');
 SELECT count(*) AS activity_partitions FROM assistant_hub.partitions('hub.activity_logs');
 SELECT * FROM assistant_hub.run_partition_maintenance('hub.journal_entries');
+
+-- Splitting a hash set to twice the partitions: every row stays, each in its new partition.
+CREATE TABLE sessions (user_id uuid NOT NULL, n int GENERATED ALWAYS AS IDENTITY,
+                       half int GENERATED ALWAYS AS (n / 2) STORED) PARTITION BY HASH (user_id);
+SELECT assistant_hub.partition_by_hash('sessions', 'user_id', 3) AS created;
+INSERT INTO sessions (user_id) SELECT md5(g::text)::uuid FROM generate_series(1, 300) g;
+CREATE TEMP TABLE sessions_before AS SELECT user_id, n, half FROM sessions;
+SELECT assistant_hub.split_hash_partitions('sessions') AS partitions;
+SELECT partition, lower_bound, rows IS NULL OR rows >= 0 AS has_rows FROM assistant_hub.partitions('sessions');
+SELECT (SELECT count(*) FROM sessions) AS rows,
+       (SELECT count(*) FROM (SELECT user_id, n, half FROM sessions EXCEPT SELECT * FROM sessions_before) x) AS changed,
+       (SELECT count(*) FROM sessions_before) AS rows_before;
+SELECT count(*) AS rows_in_wrong_partition FROM sessions s
+WHERE NOT satisfies_hash_partition('sessions'::regclass, 6,
+          (SELECT substring(p.lower_bound FROM 'remainder (\d+)')::int FROM assistant_hub.partitions('sessions') p
+           WHERE p.partition = s.tableoid::regclass), s.user_id);
+SELECT partitions FROM assistant_hub.partition_sets WHERE parent = 'sessions'::regclass;
+INSERT INTO sessions (user_id) VALUES (gen_random_uuid()) RETURNING n = 301 AS identity_continues;
+SELECT * FROM assistant_hub.run_partition_maintenance('sessions');
+SELECT pg_temp.err($$SELECT assistant_hub.split_hash_partitions('events')$$) AS split_time_set,
+       pg_temp.err($$SELECT assistant_hub.split_hash_partitions(NULL)$$) AS split_null;

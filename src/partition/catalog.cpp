@@ -25,31 +25,55 @@ std::string spi_text_or(uint64 row, int col, const char *fallback) {
 
 static pg::SpiArg oid_arg(Oid oid) { return {OIDOID, ObjectIdGetDatum(oid)}; }
 
-Table load_table(pg::SpiConnection &spi, Oid oid) {
-    spi.execute(R"(
-        SELECT n.nspname, c.relname, c.relkind, p.partstrat, p.partnatts,
+static const char *const table_query = R"(
+        SELECT c.oid, n.nspname, c.relname, c.relkind, p.partstrat, p.partnatts,
                (SELECT a.attname FROM pg_catalog.pg_attribute a
                  WHERE a.attrelid = c.oid AND p.partnatts = 1 AND a.attnum = p.partattrs[0]),
                pg_catalog.pg_get_userbyid(c.relowner)
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_catalog.pg_partitioned_table p ON p.partrelid = c.oid
-        WHERE c.oid = $1)",
-                {oid_arg(oid)});
-    if (SPI_processed == 0)
+        WHERE c.oid = ANY ($1::oid[]))";
+
+static Table table_from_row(uint64 i) {
+    Table t;
+    t.oid = static_cast<Oid>(std::stoul(spi_text_or(i, 1)));
+    t.schema = spi_text_or(i, 2);
+    t.name = spi_text_or(i, 3);
+    t.qualified = quote_qualified_identifier(t.schema.c_str(), t.name.c_str());
+    t.relkind = spi_text_or(i, 4)[0];
+    t.strategy = spi_text_or(i, 5, " ")[0];
+    t.key_columns = std::stoi(spi_text_or(i, 6, "0"));
+    t.key_column = spi_text_or(i, 7);
+    t.owner = spi_text_or(i, 8);
+    return t;
+}
+
+static std::string oid_array(const std::vector<Oid> &oids) {
+    std::string text = "{";
+    for (Oid o : oids)
+        text += (text.size() > 1 ? "," : "") + std::to_string(o);
+    return text + "}";
+}
+
+Table load_table(pg::SpiConnection &spi, Oid oid) {
+    auto tables = load_tables(spi, {oid});
+    if (tables.empty())
         throw Error(sqlstate::undefined_table,
                     "relation with OID " + std::to_string(oid) + " does not exist");
-    Table t;
-    t.oid = oid;
-    t.schema = spi_text_or(0, 1);
-    t.name = spi_text_or(0, 2);
-    t.qualified = quote_qualified_identifier(t.schema.c_str(), t.name.c_str());
-    t.relkind = spi_text_or(0, 3)[0];
-    t.strategy = spi_text_or(0, 4, " ")[0];
-    t.key_columns = std::stoi(spi_text_or(0, 5, "0"));
-    t.key_column = spi_text_or(0, 6);
-    t.owner = spi_text_or(0, 7);
-    return t;
+    return tables.begin()->second;
+}
+
+std::map<Oid, Table> load_tables(pg::SpiConnection &spi, const std::vector<Oid> &oids) {
+    std::map<Oid, Table> tables;
+    if (oids.empty())
+        return tables;
+    spi.execute(table_query, {{TEXTOID, CStringGetTextDatum(oid_array(oids).c_str())}});
+    for (uint64 i = 0; i < SPI_processed; i++) {
+        Table t = table_from_row(i);
+        tables[t.oid] = t;
+    }
+    return tables;
 }
 
 std::optional<Column> load_column(pg::SpiConnection &spi, Oid rel, const std::string &name) {
@@ -154,14 +178,14 @@ std::map<Oid, std::vector<Child>> load_children(pg::SpiConnection &spi,
     std::map<Oid, std::vector<Child>> result;
     if (sets.empty())
         return result;
-    std::string oids = "{";
+    std::vector<Oid> parents;
     std::map<Oid, const Set *> by_oid;
     for (const Set *s : sets) {
-        oids += (oids.size() > 1 ? "," : "") + std::to_string(s->parent);
+        parents.push_back(s->parent);
         by_oid[s->parent] = s;
         result[s->parent];
     }
-    oids += "}";
+    std::string oids = oid_array(parents);
     spi.execute(R"(
         SELECT i.inhparent, c.oid, c.relname, n.nspname, c.relpartbound::text
         FROM pg_catalog.pg_inherits i

@@ -30,6 +30,8 @@ struct Table {
 };
 // Throws undefined_table when oid names no table.
 Table load_table(pg::SpiConnection &spi, Oid oid);
+// Several at once (one query); a missing OID is simply absent.
+std::map<Oid, Table> load_tables(pg::SpiConnection &spi, const std::vector<Oid> &oids);
 
 struct Column {
     int16 attnum = 0;

@@ -37,17 +37,16 @@ std::string qualified_child(const Table &t, const std::string &name) {
     return quote_qualified_identifier(t.schema.c_str(), name.c_str());
 }
 
-void maintain_set(pg::SpiConnection &spi, const Set &set, std::vector<Child> children,
-                  std::vector<ResultRow> &rows) {
-    Table parent;
-    try {
-        parent = load_table(spi, set.parent);
-    } catch (const Error &) {
+void maintain_set(pg::SpiConnection &spi, const Set &set, const std::map<Oid, Table> &tables,
+                  std::vector<Child> children, std::vector<ResultRow> &rows) {
+    auto found = tables.find(set.parent);
+    if (found == tables.end()) {
         spi.execute("DELETE FROM assistant_hub.partition_sets WHERE parent::oid = $1",
                     {{OIDOID, ObjectIdGetDatum(set.parent)}});
         rows.push_back({set.parent, "unregistered", "", "the table no longer exists"});
         return;
     }
+    const Table &parent = found->second;
     std::vector<Action> actions = plan_set(spi, set, parent, children);
     if (actions.empty())
         return;
@@ -96,12 +95,16 @@ AH_SQL_FUNCTION(run_partition_maintenance) {
                                 " is not a registered partition set",
                             {}, "Register it with partition_by_time() or partition_by_hash().");
             std::vector<const Set *> pointers;
-            for (const Set &s : sets)
+            std::vector<Oid> oids;
+            for (const Set &s : sets) {
                 pointers.push_back(&s);
+                oids.push_back(s.parent);
+            }
             auto children = load_children(spi, pointers);
+            auto tables = load_tables(spi, oids);
             MaintenanceLockTimeout lock_timeout;
             for (const Set &s : sets)
-                maintain_set(spi, s, children[s.parent], rows);
+                maintain_set(spi, s, tables, children[s.parent], rows);
         }
         pg::call([&] {
             InitMaterializedSRF(fcinfo, 0);

@@ -222,7 +222,10 @@ BEGIN
         PERFORM assistant_hub.partition_by_time('hub.journal_entries', 'entry_date', '1 month', 12);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM assistant_hub.partition_sets WHERE parent = 'hub.activity_logs'::regclass) THEN
-        PERFORM assistant_hub.partition_by_hash('hub.activity_logs', 'user_id', 8);
+        -- Adopted again: keep the partitions it has (it may have been split since).
+        PERFORM assistant_hub.partition_by_hash('hub.activity_logs', 'user_id',
+            coalesce(nullif((SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                             WHERE i.inhparent = 'hub.activity_logs'::regclass AND c.relkind IN ('r', 'p')), 0), 8)::int);
     END IF;
 END $$;
 

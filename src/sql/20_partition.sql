@@ -124,3 +124,11 @@ CREATE FUNCTION assistant_hub.convert_to_partitioned(tbl regclass, control name,
 COMMENT ON FUNCTION assistant_hub.convert_to_partitioned(regclass, name, interval, integer) IS
     'Turns a live plain table into a range-partitioned table of the same name without copying it: the old table becomes its history partition; indexes, keys, triggers, policies, grants and dependent views are kept. Resumes an interrupted conversion. Returns the rows the history partition holds.';
 REVOKE ALL ON FUNCTION assistant_hub.convert_to_partitioned(regclass, name, interval, integer) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.split_hash_partitions(parent regclass) RETURNS integer
+    LANGUAGE c VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'split_hash_partitions';
+COMMENT ON FUNCTION assistant_hub.split_hash_partitions(regclass) IS
+    'Doubles the partitions of a hash partition set, moving each partition''s rows into its two halves; locks the set for the copy. Returns the new number of partitions.';
+REVOKE ALL ON FUNCTION assistant_hub.split_hash_partitions(regclass) FROM PUBLIC;

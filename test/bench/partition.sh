@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Partition manager against pg_partman 4.7, measured in the same cluster and run:
+#  1. a no-op maintenance run over SETS monthly sets (server time, and relation locks held)
+#  2. creating the next partition of each of SETS sets (premake raised by one per round)
+#  3. retention over SETS sets (one partition of each dropped per round)
+#  4. convert_to_partitioned of a ROWS-row table while pgbench inserts and updates it: the longest
+#     writer wait and rows before/after, against the plain-PostgreSQL conversion (rename, create
+#     the parent, ATTACH the old table, which scans it under ACCESS EXCLUSIVE). pg_partman 4.7 has
+#     no online conversion of a live table (its documented migration takes the table offline).
+# Usage: test/bench/partition.sh   (SETS=100 ROWS=1000000 ROUNDS=5 by default)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+SETS="${SETS:-100}"
+ROWS="${ROWS:-1000000}"
+ROUNDS="${ROUNDS:-5}"
+WRITE_SECONDS="${WRITE_SECONDS:-12}"   # pgbench run around each conversion
+DB=bench_partition
+
+bench_cluster partition "shared_preload_libraries = 'assistant_hub'" "max_worker_processes = 16" \
+    "max_locks_per_transaction = 1024"
+trap 'bench_cluster_stop partition' EXIT
+bsql -d postgres -c "CREATE DATABASE $DB"
+q() { bsql -d "$DB" "$@"; }
+q -c "CREATE EXTENSION assistant_hub; CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA partman;
+      CREATE SCHEMA ours; CREATE SCHEMA peer;"
+log "pg_partman $(q -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'"), $SETS sets each"
+
+# SETS monthly sets per tool, premake 4, partitions reaching 8 months back.
+q -c "
+DO \$\$
+BEGIN
+    FOR i IN 1..$SETS LOOP
+        EXECUTE format('CREATE TABLE ours.t%s (id bigint, at timestamptz NOT NULL, v int) PARTITION BY RANGE (at)', i);
+        EXECUTE format('CREATE INDEX ON ours.t%s (at)', i);
+        PERFORM assistant_hub.partition_by_time(format('ours.t%s', i)::regclass, 'at', '1 month', 4);
+        PERFORM assistant_hub.create_partitions_for_range(format('ours.t%s', i)::regclass,
+            date_trunc('month', now()) - interval '8 months', now());
+        EXECUTE format('CREATE TABLE peer.t%s (id bigint, at timestamptz NOT NULL, v int) PARTITION BY RANGE (at)', i);
+        EXECUTE format('CREATE INDEX ON peer.t%s (at)', i);
+        PERFORM partman.create_parent(format('peer.t%s', i), 'at', 'native', 'monthly', p_premake := 4,
+            p_start_partition := (date_trunc('month', now()) - interval '8 months')::text);
+    END LOOP;
+END \$\$;"
+# pg_partman premakes from max() of the data unless told to follow the clock, as ours does.
+q -c "UPDATE partman.part_config SET infinite_time_partitions = true"
+q -c "SELECT count(*) FROM assistant_hub.run_partition_maintenance()" >/dev/null
+q -c "SELECT partman.run_maintenance()" >/dev/null
+partitions() { q -c "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent
+                     WHERE c.relnamespace = '$1'::regnamespace AND c.relkind = 'p'"; }
+log "partitions: ours $(partitions ours), pg_partman $(partitions peer)"
+
+OURS_RUN="SELECT count(*) FROM assistant_hub.run_partition_maintenance()"
+PEER_RUN="SELECT partman.run_maintenance()"
+
+# 1. No-op maintenance.
+ours=(); peer=()
+for r in $(seq "$ROUNDS"); do
+    ours+=("$(explain_ms "$DB" "$OURS_RUN")")
+    peer+=("$(explain_ms "$DB" "$PEER_RUN")")
+done
+record "partition: no-op maintenance, $SETS monthly sets" "$(median "${ours[@]}")" "$(median "${peer[@]}")" ms
+locks() { # relation locks held after the run, all and on the sets' tables
+    q -c "BEGIN" -c "$1" -c "SELECT count(*) || ' relation locks, ' ||
+            count(*) FILTER (WHERE c.relnamespace = '$2'::regnamespace) || ' on user tables'
+          FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+          WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'" -c "ROLLBACK" | tail -n 1
+}
+ours_locks=$(locks "$OURS_RUN" ours); peer_locks=$(locks "$PEER_RUN" peer)
+echo "no-op run holds: ours $ours_locks; pg_partman $peer_locks"
+record "partition: no-op maintenance, user-table locks held" \
+    "$(echo "$ours_locks" | sed -E 's/.*, ([0-9]+) on user tables/\1/')" \
+    "$(echo "$peer_locks" | sed -E 's/.*, ([0-9]+) on user tables/\1/')" locks "ours: $ours_locks; pg_partman: $peer_locks"
+
+# 2. The next partition of every set: premake + 1, one maintenance run.
+ours=(); peer=()
+for r in $(seq 3); do
+    q -c "UPDATE assistant_hub.partition_sets SET premake = premake + 1 WHERE parent::text LIKE 'ours.%';
+          UPDATE partman.part_config SET premake = premake + 1"
+    before_o=$(partitions ours); before_p=$(partitions peer)
+    ours+=("$(explain_ms "$DB" "$OURS_RUN")")
+    peer+=("$(explain_ms "$DB" "$PEER_RUN")")
+    echo "round $r: created ours $(( $(partitions ours) - before_o )), pg_partman $(( $(partitions peer) - before_p ))"
+done
+record "partition: create next partition, $SETS sets" "$(median "${ours[@]}")" "$(median "${peer[@]}")" ms
+
+# 3. Retention: each round keeps one month less, so one partition of each set goes.
+ours=(); peer=()
+for r in $(seq 3); do
+    keep=$(( 8 - r ))
+    q -c "UPDATE assistant_hub.partition_sets SET retain = '$keep months' WHERE parent::text LIKE 'ours.%';
+          UPDATE partman.part_config SET retention = '$keep months', retention_keep_table = false"
+    before_o=$(partitions ours); before_p=$(partitions peer)
+    ours+=("$(explain_ms "$DB" "$OURS_RUN")")
+    peer+=("$(explain_ms "$DB" "$PEER_RUN")")
+    echo "round $r: dropped ours $(( before_o - $(partitions ours) )), pg_partman $(( before_p - $(partitions peer) ))"
+done
+record "partition: retention, $SETS sets" "$(median "${ours[@]}")" "$(median "${peer[@]}")" ms
+
+# 4. Conversion of a live table.
+PGB_DIR="$BENCH_DIR/pgbench"
+rm -rf "$PGB_DIR"; mkdir -p "$PGB_DIR"; chown postgres "$PGB_DIR"
+cat > "$PGB_DIR/writes.sql" <<SQL
+\set id random(1, $ROWS)
+UPDATE big SET v = v + 1 WHERE id = :id;
+INSERT INTO big (at, v) VALUES (now(), 1);
+SQL
+chmod a+r "$PGB_DIR/writes.sql"
+make_big() {
+    q -c "DROP TABLE IF EXISTS big, big_old CASCADE;
+          DELETE FROM assistant_hub.partition_conversions; DELETE FROM assistant_hub.partition_sets WHERE parent::text = 'big';
+          CREATE TABLE big (id bigint GENERATED BY DEFAULT AS IDENTITY, at timestamptz NOT NULL, v int NOT NULL,
+                            PRIMARY KEY (id, at));
+          INSERT INTO big (at, v) SELECT now() - (g % 700) * interval '1 day', 0 FROM generate_series(1, $ROWS) g;
+          CREATE INDEX big_id ON big (id);"
+    q -c "VACUUM ANALYZE big"
+}
+# convert_under_load NAME SQL...: pgbench writes for WRITE_SECONDS; the conversion starts after
+# 2 s. Prints "<longest writer wait ms> <rows before> <rows after> <rows written> <failed>".
+convert_under_load() {
+    local name="$1"; shift
+    make_big
+    local before; before=$(q -c "SELECT count(*) FROM big")
+    rm -f "$PGB_DIR"/"$name"*
+    as_postgres pgbench -n -c 2 -j 2 -T "$WRITE_SECONDS" -f "$PGB_DIR/writes.sql" -l --log-prefix="$PGB_DIR/$name" \
+        -h "$PGHOST" -p "$PGPORT" "$DB" > "$PGB_DIR/$name.out" 2>&1 &
+    local pgb=$!
+    sleep 2
+    local start; start=$(date +%s.%N)
+    q "$@" > /dev/null
+    echo "$name: conversion took $(python3 -c "import time; print(f'{time.time() - $start:.2f}')") s" >&2
+    wait "$pgb" || true
+    local after; after=$(q -c "SELECT count(*) FROM big")
+    cat "$PGB_DIR/$name".[0-9]* | python3 -c '
+import sys
+lat = [int(l.split()[2]) for l in sys.stdin if len(l.split()) >= 6]
+print(f"{max(lat) / 1000:.1f} {len(lat)}")' | {
+        read -r wait_ms written
+        local failed; failed=$(grep -c "aborted\|ERROR" "$PGB_DIR/$name.out" || true)
+        echo "$wait_ms $before $after $written $failed"
+    }
+}
+read -r ours_wait ours_before ours_after ours_written ours_failed < <(
+    convert_under_load ours -c "SELECT assistant_hub.convert_to_partitioned('big', 'at')")
+echo "ours: longest writer wait ${ours_wait} ms; rows before $ours_before, after $ours_after, written during the run $ours_written (failed clients: $ours_failed)"
+bound=$(q -c "SELECT (date_trunc('month', now()) + interval '1 month')::text")
+read -r peer_wait peer_before peer_after peer_written peer_failed < <(
+    convert_under_load peer -c "BEGIN" -c "ALTER TABLE big RENAME TO big_old" \
+        -c "CREATE TABLE big (LIKE big_old INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) PARTITION BY RANGE (at)" \
+        -c "ALTER TABLE big ATTACH PARTITION big_old FOR VALUES FROM (MINVALUE) TO ('$bound')" -c "COMMIT")
+echo "plain ATTACH: longest writer wait ${peer_wait} ms; rows before $peer_before, after $peer_after, written $peer_written (failed clients: $peer_failed)"
+record "partition: convert $ROWS-row table under writes, longest writer wait" "$ours_wait" "$peer_wait" ms \
+    "peer: rename + ATTACH without a validated CHECK (pg_partman 4.7 has no online conversion)"
+ok=$([ "$ours_after" -eq $(( ours_before + ours_written )) ] && echo equal || echo DIFFERENT)
+record "partition: convert rows after = before + written" "$ours_after" "$(( ours_before + ours_written ))" rows "$ok"
