@@ -187,7 +187,7 @@ std::map<Oid, std::vector<Child>> load_children(pg::SpiConnection &spi,
     }
     std::string oids = oid_array(parents);
     spi.execute(R"(
-        SELECT i.inhparent, c.oid, c.relname, n.nspname, c.relpartbound::text
+        SELECT i.inhparent, c.oid, c.relname, n.nspname, c.relpartbound
         FROM pg_catalog.pg_inherits i
         JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -201,10 +201,21 @@ std::map<Oid, std::vector<Child>> load_children(pg::SpiConnection &spi,
         std::string name, schema, bound;
     };
     std::vector<Row> rows;
-    for (uint64 i = 0; i < SPI_processed; i++)
-        rows.push_back({static_cast<Oid>(std::stoul(spi_text_or(i, 1))),
-                        static_cast<Oid>(std::stoul(spi_text_or(i, 2))), spi_text_or(i, 3),
-                        spi_text_or(i, 4), spi_text_or(i, 5)});
+    rows.reserve(SPI_processed);
+    for (uint64 i = 0; i < SPI_processed; i++) {
+        HeapTuple tuple = SPI_tuptable->vals[i];
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        bool isnull = false;
+        Row r;
+        r.parent = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+        r.oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
+        r.name = NameStr(*DatumGetName(SPI_getbinval(tuple, desc, 3, &isnull)));
+        r.schema = NameStr(*DatumGetName(SPI_getbinval(tuple, desc, 4, &isnull)));
+        Datum bound = SPI_getbinval(tuple, desc, 5, &isnull);
+        if (!isnull)
+            r.bound = pg::call([&] { return std::string(TextDatumGetCString(bound)); });
+        rows.push_back(std::move(r));
+    }
     for (const Row &r : rows) {
         Child c;
         c.oid = r.oid;

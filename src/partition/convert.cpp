@@ -26,6 +26,7 @@ namespace assistant_hub::partition {
 static const char *const bound_check_name = "assistant_hub_convert_bound";
 // Conversions get the same premake as partition_by_time's default.
 static const int convert_premake = 12;
+static const int convert_queue_ms = 20;
 
 namespace {
 
@@ -74,19 +75,24 @@ Oid table_oid(const ConvertTask &task) {
     });
 }
 
-// Takes lock without queueing behind other sessions (steps.hpp), or fails with lock_not_available.
+// Takes the lock (steps.hpp), queueing for at most convert_queue_ms per attempt: writers wait no
+// longer than that behind the request, and a table that is never free between its writers'
+// transactions still gets converted. Fails with lock_not_available.
 // Errors of body itself come through unchanged.
 void lock_or_fail(const Table &t, LOCKMODE mode, const std::function<void()> &body) {
     std::exception_ptr body_error;
-    StepResult r = run_step({{t.oid, mode}}, [&] {
-        body_error = nullptr;
-        try {
-            body();
-        } catch (...) {
-            body_error = std::current_exception();
-            throw;
-        }
-    });
+    StepResult r = run_step(
+        {{t.oid, mode}},
+        [&] {
+            body_error = nullptr;
+            try {
+                body();
+            } catch (...) {
+                body_error = std::current_exception();
+                throw;
+            }
+        },
+        convert_queue_ms);
     if (r.done)
         return;
     if (body_error) {

@@ -58,6 +58,8 @@ void plan_time_slots(const Set &set, const Table &parent, const std::vector<Chil
             continue;
         const Child *overlap = nullptr;
         Coverage cov = coverage(children, slot, &overlap);
+        if (cov == Coverage::covered)
+            continue;
         std::string name = child_name(parent.name, name_suffix(t, set.step));
         if (cov == Coverage::free)
             out.push_back({Action::create, name, slot});

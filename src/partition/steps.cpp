@@ -10,6 +10,7 @@ extern "C" {
 #include "portability/instr_time.h"
 #include "storage/latch.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
@@ -63,14 +64,30 @@ double elapsed_ms(const instr_time &start) {
     return INSTR_TIME_GET_MILLISEC(now);
 }
 
-// Tries each lock without waiting; on the first refusal releases what it took and returns the
-// refused relation.
-Oid try_locks(const std::vector<LockRequest> &locks) {
+// Waits in the lock queue for at most ms (lock_timeout's variable, restored on every path).
+bool wait_for_lock(const LockRequest &l, int ms) {
+    struct Restore {
+        int saved = LockTimeout;
+        ~Restore() { LockTimeout = saved; }
+    } restore;
+    LockTimeout = ms;
+    // A timeout raises lock_not_available: run_step rolls the step back and tries again.
+    pg::call([&] { LockRelationOid(l.relation, l.mode); });
+    return true;
+}
+
+// Takes each lock, without waiting or (queue_ms > 0) waiting at most queue_ms; on the first
+// refusal releases what it took and returns the refused relation.
+Oid try_locks(const std::vector<LockRequest> &locks, int queue_ms) {
     for (size_t i = 0; i < locks.size(); i++) {
-        if (!pg::call([&] { return ConditionalLockRelationOid(locks[i].relation, locks[i].mode); })) {
+        const LockRequest &l = locks[i];
+        bool got = pg::call([&] { return ConditionalLockRelationOid(l.relation, l.mode); });
+        if (!got && queue_ms > 0)
+            got = wait_for_lock(l, queue_ms);
+        if (!got) {
             for (size_t j = 0; j < i; j++)
                 pg::call([&] { UnlockRelationOid(locks[j].relation, locks[j].mode); });
-            return locks[i].relation;
+            return l.relation;
         }
     }
     return InvalidOid;
@@ -97,7 +114,8 @@ std::string relation_label(Oid rel) {
 
 } // namespace
 
-StepResult run_step(const std::vector<LockRequest> &locks, const std::function<void()> &body) {
+StepResult run_step(const std::vector<LockRequest> &locks, const std::function<void()> &body,
+                    int queue_ms) {
     instr_time start;
     INSTR_TIME_SET_CURRENT(start);
     const int budget = maintenance_lock_timeout_ms;
@@ -105,7 +123,7 @@ StepResult run_step(const std::vector<LockRequest> &locks, const std::function<v
     for (int attempt = 1;; attempt++) {
         Subtransaction sub;
         try {
-            Oid refused = try_locks(locks);
+            Oid refused = try_locks(locks, queue_ms);
             if (refused == InvalidOid) {
                 body();
                 sub.commit();
@@ -128,8 +146,9 @@ StepResult run_step(const std::vector<LockRequest> &locks, const std::function<v
         if (spent >= budget)
             return {false, last_problem + " within " + std::to_string(budget) + " ms (" +
                                std::to_string(attempt) + " attempts)"};
-        // A quarter of the budget, jittered by +-50%, so that concurrent runs drift apart.
-        double wait = budget / 4.0 * (0.5 + pg_prng_double(&pg_global_prng_state));
+        // Up to a tenth of the budget, at random, so that concurrent runs drift apart and a table
+        // that is free only between its transactions is tried often.
+        double wait = 1 + budget / 10.0 * pg_prng_double(&pg_global_prng_state);
         if (wait > budget - spent)
             wait = budget - spent;
         sleep_ms(wait < 1 ? 1 : static_cast<long>(wait));

@@ -33,7 +33,11 @@ struct StepResult {
 
 // Runs body in a subtransaction once every lock is held. An error in body rolls the step back
 // and is reported as the reason; cancellation and shutdown still abort the whole statement.
-StepResult run_step(const std::vector<LockRequest> &locks, const std::function<void()> &body);
+// queue_ms > 0: a refused lock is then waited for in the queue, for at most queue_ms per attempt
+// (others queue behind that request for no longer); for one-off work on tables so busy that they
+// are never free at the instant of a try.
+StepResult run_step(const std::vector<LockRequest> &locks, const std::function<void()> &body,
+                    int queue_ms = 0);
 
 // Sets lock_timeout to assistant_hub.maintenance_lock_timeout until the object is destroyed.
 class MaintenanceLockTimeout {

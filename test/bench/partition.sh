@@ -7,12 +7,14 @@
 #     writer wait and rows before/after, against the plain-PostgreSQL conversion (rename, create
 #     the parent, ATTACH the old table, which scans it under ACCESS EXCLUSIVE). pg_partman 4.7 has
 #     no online conversion of a live table (its documented migration takes the table offline).
-# Usage: test/bench/partition.sh   (SETS=100 ROWS=1000000 ROUNDS=5 by default)
+# Usage: test/bench/partition.sh   (SETS=100 ROWS=1000000 ROUNDS=5 by default;
+#        SECTIONS="maintenance convert" runs both parts)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SETS="${SETS:-100}"
 ROWS="${ROWS:-1000000}"
 ROUNDS="${ROUNDS:-5}"
+SECTIONS="${SECTIONS:-maintenance convert}"
 WRITE_SECONDS="${WRITE_SECONDS:-12}"   # pgbench run around each conversion
 DB=bench_partition
 
@@ -25,6 +27,7 @@ q -c "CREATE EXTENSION assistant_hub; CREATE SCHEMA partman; CREATE EXTENSION pg
       CREATE SCHEMA ours; CREATE SCHEMA peer;"
 log "pg_partman $(q -c "SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'"), $SETS sets each"
 
+if [[ " $SECTIONS " == *" maintenance "* ]]; then
 # SETS monthly sets per tool, premake 4, partitions reaching 8 months back.
 q -c "
 DO \$\$
@@ -96,6 +99,9 @@ for r in $(seq 3); do
 done
 record "partition: retention, $SETS sets" "$(median "${ours[@]}")" "$(median "${peer[@]}")" ms
 
+fi
+
+[[ " $SECTIONS " == *" convert "* ]] || exit 0
 # 4. Conversion of a live table.
 PGB_DIR="$BENCH_DIR/pgbench"
 rm -rf "$PGB_DIR"; mkdir -p "$PGB_DIR"; chown postgres "$PGB_DIR"
@@ -145,7 +151,8 @@ echo "ours: longest writer wait ${ours_wait} ms; rows before $ours_before, after
 bound=$(q -c "SELECT (date_trunc('month', now()) + interval '1 month')::text")
 read -r peer_wait peer_before peer_after peer_written peer_failed < <(
     convert_under_load peer -c "BEGIN" -c "ALTER TABLE big RENAME TO big_old" \
-        -c "CREATE TABLE big (LIKE big_old INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) PARTITION BY RANGE (at)" \
+        -c "CREATE TABLE big (LIKE big_old INCLUDING ALL) PARTITION BY RANGE (at)" \
+        -c "SELECT setval(pg_get_serial_sequence('big', 'id'), (SELECT max(id) FROM big_old))" \
         -c "ALTER TABLE big ATTACH PARTITION big_old FOR VALUES FROM (MINVALUE) TO ('$bound')" -c "COMMIT")
 echo "plain ATTACH: longest writer wait ${peer_wait} ms; rows before $peer_before, after $peer_after, written $peer_written (failed clients: $peer_failed)"
 record "partition: convert $ROWS-row table under writes, longest writer wait" "$ours_wait" "$peer_wait" ms \
