@@ -74,30 +74,33 @@ record "partition: no-op maintenance, user-table locks held" \
     "$(echo "$ours_locks" | sed -E 's/.*, ([0-9]+) on user tables/\1/')" \
     "$(echo "$peer_locks" | sed -E 's/.*, ([0-9]+) on user tables/\1/')" locks "ours: $ours_locks; pg_partman: $peer_locks"
 
-# 2. The next partition of every set: premake + 1, one maintenance run.
-ours=(); peer=()
-for r in $(seq 3); do
-    q -c "UPDATE assistant_hub.partition_sets SET premake = premake + 1 WHERE parent::text LIKE 'ours.%';
+# timed_rounds NAME CHANGE: three rounds of (CHANGE ROUND: SQL that changes both tools' sets; one
+# maintenance run of each, timed); prints how many partitions each run added or removed.
+timed_rounds() {
+    local name="$1" change="$2" r before_o before_p d_o d_p
+    local ours=() peer=()
+    for r in 1 2 3; do
+        q -c "$("$change" "$r")"
+        before_o=$(partitions ours); before_p=$(partitions peer)
+        ours+=("$(explain_ms "$DB" "$OURS_RUN")")
+        peer+=("$(explain_ms "$DB" "$PEER_RUN")")
+        d_o=$(( $(partitions ours) - before_o )); d_p=$(( $(partitions peer) - before_p ))
+        echo "$name round $r: partitions changed by ours $d_o, pg_partman $d_p"
+    done
+    record "partition: $name, $SETS sets" "$(median "${ours[@]}")" "$(median "${peer[@]}")" ms
+}
+# 2. The next partition of every set: premake + 1 per round.
+premake_plus_one() {
+    echo "UPDATE assistant_hub.partition_sets SET premake = premake + 1 WHERE parent::text LIKE 'ours.%';
           UPDATE partman.part_config SET premake = premake + 1"
-    before_o=$(partitions ours); before_p=$(partitions peer)
-    ours+=("$(explain_ms "$DB" "$OURS_RUN")")
-    peer+=("$(explain_ms "$DB" "$PEER_RUN")")
-    echo "round $r: created ours $(( $(partitions ours) - before_o )), pg_partman $(( $(partitions peer) - before_p ))"
-done
-record "partition: create next partition, $SETS sets" "$(median "${ours[@]}")" "$(median "${peer[@]}")" ms
-
+}
+timed_rounds "create next partition" premake_plus_one
 # 3. Retention: each round keeps one month less, so one partition of each set goes.
-ours=(); peer=()
-for r in $(seq 3); do
-    keep=$(( 8 - r ))
-    q -c "UPDATE assistant_hub.partition_sets SET retain = '$keep months' WHERE parent::text LIKE 'ours.%';
-          UPDATE partman.part_config SET retention = '$keep months', retention_keep_table = false"
-    before_o=$(partitions ours); before_p=$(partitions peer)
-    ours+=("$(explain_ms "$DB" "$OURS_RUN")")
-    peer+=("$(explain_ms "$DB" "$PEER_RUN")")
-    echo "round $r: dropped ours $(( before_o - $(partitions ours) )), pg_partman $(( before_p - $(partitions peer) ))"
-done
-record "partition: retention, $SETS sets" "$(median "${ours[@]}")" "$(median "${peer[@]}")" ms
+keep_one_month_less() {
+    echo "UPDATE assistant_hub.partition_sets SET retain = '$(( 8 - $1 )) months' WHERE parent::text LIKE 'ours.%';
+          UPDATE partman.part_config SET retention = '$(( 8 - $1 )) months', retention_keep_table = false"
+}
+timed_rounds retention keep_one_month_less
 
 fi
 
