@@ -71,6 +71,23 @@ UPDATE assistant_hub.partition_sets SET premake = 5, retain = NULL WHERE parent 
 SELECT action, count(*) FROM assistant_hub.run_partition_maintenance() GROUP BY action;
 SELECT partition FROM pg_temp.layout('events');
 
+-- The procedure does the same, committing after every step (here: outside a transaction block),
+-- and inside one without committing. It reports each action as a NOTICE (names carry dates).
+UPDATE assistant_hub.partition_sets SET premake = 6 WHERE parent = 'events'::regclass;
+SET client_min_messages = warning;
+CALL assistant_hub.partition_maintenance('events');
+BEGIN;
+UPDATE assistant_hub.partition_sets SET premake = 7 WHERE parent = 'events'::regclass;
+CALL assistant_hub.partition_maintenance();
+COMMIT;
+RESET client_min_messages;
+SELECT partition FROM pg_temp.layout('events') WHERE partition IN ('p+06', 'p+07');
+SELECT pg_temp.err($$CALL assistant_hub.partition_maintenance('pg_catalog.pg_class')$$) AS unregistered_table;
+UPDATE assistant_hub.partition_sets SET premake = 5 WHERE parent = 'events'::regclass;
+DO $$ BEGIN
+    EXECUTE format('DROP TABLE %I, %I', 'events_p' || pg_temp.m(6), 'events_p' || pg_temp.m(7));
+END $$;
+
 -- A range a hand-made partition covers in part is skipped, with the reason, every run.
 CREATE TABLE events_odd PARTITION OF events FOR VALUES FROM ((date_trunc('month', current_date) + interval '6 months 10 days')::date)
     TO ((date_trunc('month', current_date) + interval '6 months 20 days')::date);

@@ -132,3 +132,10 @@ CREATE FUNCTION assistant_hub.split_hash_partitions(parent regclass) RETURNS int
 COMMENT ON FUNCTION assistant_hub.split_hash_partitions(regclass) IS
     'Doubles the partitions of a hash partition set, moving each partition''s rows into its two halves; locks the set for the copy. Returns the new number of partitions.';
 REVOKE ALL ON FUNCTION assistant_hub.split_hash_partitions(regclass) FROM PUBLIC;
+
+CREATE PROCEDURE assistant_hub.partition_maintenance(parent regclass DEFAULT NULL)
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'partition_maintenance';
+COMMENT ON PROCEDURE assistant_hub.partition_maintenance(regclass) IS
+    'run_partition_maintenance() for scheduled jobs: commits after every step (outside a transaction block), so no step''s locks outlive it; reports each action as a NOTICE, skipped steps as WARNINGs.';
+REVOKE ALL ON PROCEDURE assistant_hub.partition_maintenance(regclass) FROM PUBLIC;
