@@ -333,6 +333,12 @@ SELECT relkind, pg_get_partkeydef(oid) FROM pg_class WHERE oid = '"weird; conver
 SELECT count(*), sum(v) FROM "weird; convert x";
 SELECT phase FROM assistant_hub.partition_conversions WHERE table_name = 'weird; convert x';
 
+-- A table of a name converted before (its conversion row says done) converts again.
+DROP TABLE "weird; convert x";
+CREATE TABLE "weird; convert x" ("at col" date NOT NULL);
+INSERT INTO "weird; convert x" VALUES (current_date);
+SELECT assistant_hub.convert_to_partitioned('"weird; convert x"', 'at col') AS rows_converted;
+
 -- Bad input.
 CREATE TABLE plain_int (n int NOT NULL);
 CREATE TABLE already (at date NOT NULL) PARTITION BY RANGE (at);

@@ -6,6 +6,7 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
+#include "utils/array.h"
 #include "utils/timestamp.h"
 }
 
@@ -33,7 +34,7 @@ static const char *const table_query = R"(
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_catalog.pg_partitioned_table p ON p.partrelid = c.oid
-        WHERE c.oid = ANY ($1::oid[]))";
+        WHERE c.oid = ANY ($1))";
 
 static Table table_from_row(uint64 i) {
     Table t;
@@ -49,11 +50,17 @@ static Table table_from_row(uint64 i) {
     return t;
 }
 
-static std::string oid_array(const std::vector<Oid> &oids) {
-    std::string text = "{";
-    for (Oid o : oids)
-        text += (text.size() > 1 ? "," : "") + std::to_string(o);
-    return text + "}";
+// An oid[] parameter. (A text parameter cast to oid[] in the query would be parsed again for
+// every row the query reads.)
+static pg::SpiArg oid_array(const std::vector<Oid> &oids) {
+    Datum array = pg::call([&] {
+        std::vector<Datum> elements(oids.begin(), oids.end());
+        for (size_t i = 0; i < oids.size(); i++)
+            elements[i] = ObjectIdGetDatum(oids[i]);
+        return PointerGetDatum(construct_array(elements.data(), static_cast<int>(elements.size()),
+                                               OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+    });
+    return {OIDARRAYOID, array};
 }
 
 Table load_table(pg::SpiConnection &spi, Oid oid) {
@@ -68,7 +75,7 @@ std::map<Oid, Table> load_tables(pg::SpiConnection &spi, const std::vector<Oid> 
     std::map<Oid, Table> tables;
     if (oids.empty())
         return tables;
-    spi.execute(table_query, {{TEXTOID, CStringGetTextDatum(oid_array(oids).c_str())}});
+    spi.execute(table_query, {oid_array(oids)});
     for (uint64 i = 0; i < SPI_processed; i++) {
         Table t = table_from_row(i);
         tables[t.oid] = t;
@@ -185,15 +192,15 @@ std::map<Oid, std::vector<Child>> load_children(pg::SpiConnection &spi,
         by_oid[s->parent] = s;
         result[s->parent];
     }
-    std::string oids = oid_array(parents);
+
     spi.execute(R"(
         SELECT i.inhparent, c.oid, c.relname, n.nspname, c.relpartbound
         FROM pg_catalog.pg_inherits i
         JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE i.inhparent = ANY ($1::oid[]) AND c.relispartition
+        WHERE i.inhparent = ANY ($1) AND c.relispartition
         ORDER BY i.inhparent, c.relname)",
-                {{TEXTOID, CStringGetTextDatum(oids.c_str())}});
+                {oid_array(parents)});
     // Copy the rows first: converting bounds may call back into SPI-free code only, but keep the
     // SPI result untouched while parsing.
     struct Row {

@@ -142,9 +142,13 @@ void phase_add_check(pg::SpiConnection &spi, ConvertTask &task) {
                      " CHECK (" + col + " IS NOT NULL AND " + col + " < " + literal + ") NOT VALID")
                         .c_str());
     });
+    // A finished conversion of an earlier table of the same name leaves its row: replace it.
     spi.execute("INSERT INTO assistant_hub.partition_conversions "
                 "(table_schema, table_name, control, step, phase, bound) "
-                "VALUES ($1, $2, $3, $4, 'check_added', $5)",
+                "VALUES ($1, $2, $3, $4, 'check_added', $5) "
+                "ON CONFLICT (table_schema, table_name) DO UPDATE SET control = EXCLUDED.control, "
+                "step = EXCLUDED.step, phase = EXCLUDED.phase, bound = EXCLUDED.bound, "
+                "rows_converted = NULL, started_at = now(), updated_at = now()",
                 {{TEXTOID, CStringGetTextDatum(NameStr(task.schema))},
                  {TEXTOID, CStringGetTextDatum(NameStr(task.table))},
                  {TEXTOID, CStringGetTextDatum(NameStr(task.control))},
