@@ -18,14 +18,14 @@ namespace assistant_hub::partition {
 static const int max_premake = 1000;
 static const int max_hash_partitions = 1024;
 
-void require_arg(FunctionCallInfo fcinfo, int n, const char *func, const char *arg) {
+static void require_arg(FunctionCallInfo fcinfo, int n, const char *func, const char *arg) {
     if (PG_ARGISNULL(n))
         throw Error(sqlstate::null_value_not_allowed,
                     std::string(func) + ": argument \"" + arg + "\" must not be null");
 }
 
 // The parent must be partitioned by strategy on exactly the control column.
-Table check_parent(pg::SpiConnection &spi, Oid oid, const std::string &control, char strategy,
+static Table check_parent(pg::SpiConnection &spi, Oid oid, const std::string &control, char strategy,
                    const char *func, Column *column_out) {
     Table t = load_table(spi, oid);
     const char *how = strategy == 'r' ? "RANGE" : "HASH";
