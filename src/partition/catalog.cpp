@@ -1,12 +1,19 @@
 #include "partition/catalog.hpp"
 
+#include <algorithm>
+
 #include "partition/time_values.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_partitioned_table.h"
 #include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -26,41 +33,34 @@ std::string spi_text_or(uint64 row, int col, const char *fallback) {
 
 static pg::SpiArg oid_arg(Oid oid) { return {OIDOID, ObjectIdGetDatum(oid)}; }
 
-static const char *const table_query = R"(
-        SELECT c.oid, n.nspname, c.relname, c.relkind, p.partstrat, p.partnatts,
-               (SELECT a.attname FROM pg_catalog.pg_attribute a
-                 WHERE a.attrelid = c.oid AND p.partnatts = 1 AND a.attnum = p.partattrs[0]),
-               pg_catalog.pg_get_userbyid(c.relowner)
-        FROM pg_catalog.pg_class c
-        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        LEFT JOIN pg_catalog.pg_partitioned_table p ON p.partrelid = c.oid
-        WHERE c.oid = ANY ($1))";
+// A table as the catalog caches describe it (palloc'd strings; name null when it is gone).
+struct RawTable {
+    char *schema, *name, *key_column, *owner;
+    char relkind, strategy;
+    int key_columns;
+};
 
-static Table table_from_row(uint64 i) {
-    Table t;
-    t.oid = static_cast<Oid>(std::stoul(spi_text_or(i, 1)));
-    t.schema = spi_text_or(i, 2);
-    t.name = spi_text_or(i, 3);
-    t.qualified = quote_qualified_identifier(t.schema.c_str(), t.name.c_str());
-    t.relkind = spi_text_or(i, 4)[0];
-    t.strategy = spi_text_or(i, 5, " ")[0];
-    t.key_columns = std::stoi(spi_text_or(i, 6, "0"));
-    t.key_column = spi_text_or(i, 7);
-    t.owner = spi_text_or(i, 8);
-    return t;
-}
-
-// An oid[] parameter. (A text parameter cast to oid[] in the query would be parsed again for
-// every row the query reads.)
-static pg::SpiArg oid_array(const std::vector<Oid> &oids) {
-    Datum array = pg::call([&] {
-        std::vector<Datum> elements(oids.begin(), oids.end());
-        for (size_t i = 0; i < oids.size(); i++)
-            elements[i] = ObjectIdGetDatum(oids[i]);
-        return PointerGetDatum(construct_array(elements.data(), static_cast<int>(elements.size()),
-                                               OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-    });
-    return {OIDARRAYOID, array};
+static RawTable raw_table(Oid oid) {
+    RawTable raw{nullptr, nullptr, nullptr, nullptr, 0, ' ', 0};
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(oid));
+    if (!HeapTupleIsValid(tuple))
+        return raw;
+    auto *form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+    raw.name = pstrdup(NameStr(form->relname));
+    raw.schema = get_namespace_name(form->relnamespace);
+    raw.relkind = form->relkind;
+    raw.owner = GetUserNameFromId(form->relowner, true);
+    ReleaseSysCache(tuple);
+    HeapTuple key = SearchSysCache1(PARTRELID, ObjectIdGetDatum(oid));
+    if (HeapTupleIsValid(key)) {
+        auto *part = reinterpret_cast<Form_pg_partitioned_table>(GETSTRUCT(key));
+        raw.strategy = part->partstrat;
+        raw.key_columns = part->partnatts;
+        if (part->partnatts == 1 && part->partattrs.values[0] != 0)
+            raw.key_column = get_attname(oid, part->partattrs.values[0], true);
+        ReleaseSysCache(key);
+    }
+    return raw;
 }
 
 Table load_table(pg::SpiConnection &spi, Oid oid) {
@@ -71,14 +71,23 @@ Table load_table(pg::SpiConnection &spi, Oid oid) {
     return tables.begin()->second;
 }
 
-std::map<Oid, Table> load_tables(pg::SpiConnection &spi, const std::vector<Oid> &oids) {
+std::map<Oid, Table> load_tables(pg::SpiConnection &, const std::vector<Oid> &oids) {
     std::map<Oid, Table> tables;
-    if (oids.empty())
-        return tables;
-    spi.execute(table_query, {oid_array(oids)});
-    for (uint64 i = 0; i < SPI_processed; i++) {
-        Table t = table_from_row(i);
-        tables[t.oid] = t;
+    for (Oid oid : oids) {
+        RawTable raw = pg::call([&] { return raw_table(oid); });
+        if (raw.name == nullptr || raw.schema == nullptr)
+            continue;
+        Table t;
+        t.oid = oid;
+        t.schema = raw.schema;
+        t.name = raw.name;
+        t.qualified = quote_qualified_identifier(raw.schema, raw.name);
+        t.relkind = raw.relkind;
+        t.strategy = raw.strategy;
+        t.key_columns = raw.key_columns;
+        t.key_column = raw.key_column ? raw.key_column : "";
+        t.owner = raw.owner ? raw.owner : "";
+        tables[oid] = t;
     }
     return tables;
 }
@@ -180,56 +189,58 @@ static void parse_bound(const std::string &text, Child &c, const Set *set) {
                            set->time_zone);
 }
 
-std::map<Oid, std::vector<Child>> load_children(pg::SpiConnection &spi,
-                                                const std::vector<const Set *> &sets) {
-    std::map<Oid, std::vector<Child>> result;
-    if (sets.empty())
-        return result;
-    std::vector<Oid> parents;
-    std::map<Oid, const Set *> by_oid;
-    for (const Set *s : sets) {
-        parents.push_back(s->parent);
-        by_oid[s->parent] = s;
-        result[s->parent];
-    }
+// One partition as the catalog caches describe it (palloc'd strings).
+struct RawChild {
+    char *name, *schema, *bound;
+    bool is_partition;
+};
 
-    spi.execute(R"(
-        SELECT i.inhparent, c.oid, c.relname, n.nspname, c.relpartbound
-        FROM pg_catalog.pg_inherits i
-        JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE i.inhparent = ANY ($1) AND c.relispartition
-        ORDER BY i.inhparent, c.relname)",
-                {oid_array(parents)});
-    // Copy the rows first: converting bounds may call back into SPI-free code only, but keep the
-    // SPI result untouched while parsing.
-    struct Row {
-        Oid parent, oid;
-        std::string name, schema, bound;
-    };
-    std::vector<Row> rows;
-    rows.reserve(SPI_processed);
-    for (uint64 i = 0; i < SPI_processed; i++) {
-        HeapTuple tuple = SPI_tuptable->vals[i];
-        TupleDesc desc = SPI_tuptable->tupdesc;
-        bool isnull = false;
-        Row r;
-        r.parent = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
-        r.oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
-        r.name = NameStr(*DatumGetName(SPI_getbinval(tuple, desc, 3, &isnull)));
-        r.schema = NameStr(*DatumGetName(SPI_getbinval(tuple, desc, 4, &isnull)));
-        Datum bound = SPI_getbinval(tuple, desc, 5, &isnull);
-        if (!isnull)
-            r.bound = pg::call([&] { return std::string(TextDatumGetCString(bound)); });
-        rows.push_back(std::move(r));
-    }
-    for (const Row &r : rows) {
-        Child c;
-        c.oid = r.oid;
-        c.name = r.name;
-        c.qualified = quote_qualified_identifier(r.schema.c_str(), r.name.c_str());
-        parse_bound(r.bound, c, by_oid[r.parent]);
-        result[r.parent].push_back(std::move(c));
+static RawChild raw_child(Oid oid) {
+    RawChild raw{nullptr, nullptr, nullptr, false};
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(oid));
+    if (!HeapTupleIsValid(tuple))
+        return raw; // dropped since pg_inherits was read
+    auto *form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+    raw.is_partition = form->relispartition;
+    raw.name = pstrdup(NameStr(form->relname));
+    raw.schema = get_namespace_name(form->relnamespace);
+    bool isnull = false;
+    Datum bound = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relpartbound, &isnull);
+    if (!isnull)
+        raw.bound = TextDatumGetCString(bound);
+    ReleaseSysCache(tuple);
+    return raw;
+}
+
+std::map<Oid, std::vector<Child>> load_children(pg::SpiConnection &,
+                                                const std::vector<const Set *> &sets) {
+    // pg_inherits and the relation cache of pg_class, without locking any child: the same
+    // catalog rows a query would read, without a query's executor in between.
+    std::map<Oid, std::vector<Child>> result;
+    for (const Set *set : sets) {
+        std::vector<Child> &children = result[set->parent];
+        // find_inheritance_children fails on a parent that is gone; maintenance unregisters it.
+        List *oids = pg::call([&] {
+            return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(set->parent))
+                       ? find_inheritance_children(set->parent, NoLock)
+                       : NIL;
+        });
+        ListCell *cell;
+        foreach (cell, oids) {
+            Oid oid = lfirst_oid(cell);
+            RawChild raw = pg::call([&] { return raw_child(oid); });
+            if (!raw.is_partition || raw.schema == nullptr)
+                continue;
+            Child c;
+            c.oid = oid;
+            c.name = raw.name;
+            c.qualified = quote_qualified_identifier(raw.schema, raw.name);
+            if (raw.bound)
+                parse_bound(raw.bound, c, set);
+            children.push_back(std::move(c));
+        }
+        std::sort(children.begin(), children.end(),
+                  [](const Child &a, const Child &b) { return a.name < b.name; });
     }
     return result;
 }
