@@ -102,6 +102,28 @@ keep_one_month_less() {
 }
 timed_rounds retention keep_one_month_less
 
+# Instructions of one warm no-op run (valgrind callgrind on postgres --single; timing on a shared
+# machine is noisy): (three runs - one run) / 2, so start-up and cold caches cancel out.
+instructions() { # sql
+    local n out total=()
+    for n in 1 3; do
+        out="$BENCH_DIR/callgrind.$$.$n"
+        for _ in $(seq "$n"); do echo "$1"; done |
+            as_postgres valgrind --tool=callgrind --callgrind-out-file="$out" \
+                postgres --single -D "$PGDATA" -c shared_preload_libraries=assistant_hub "$DB" >/dev/null 2>&1
+        total+=("$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')")
+        rm -f "$out"
+    done
+    echo $(( (total[1] - total[0]) / 2 ))
+}
+if command -v valgrind >/dev/null; then
+    bench_cluster_stop partition
+    ours_ir=$(instructions "$OURS_RUN")
+    peer_ir=$(instructions "$PEER_RUN")
+    record "partition: no-op maintenance, $SETS sets, instructions" "$ours_ir" "$peer_ir" Ir "callgrind, warm run"
+    as_postgres pg_ctl -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null
+fi
+
 fi
 
 [[ " $SECTIONS " == *" convert "* ]] || exit 0
@@ -148,6 +170,9 @@ print(f"{max(lat) / 1000:.1f} {len(lat)}")' | {
         echo "$wait_ms $before $after $written $failed"
     }
 }
+# The same writes with nothing else going on: the machine's own worst latency.
+read -r base_wait _ < <(convert_under_load baseline -c "SELECT 1")
+echo "no conversion: longest writer wait ${base_wait} ms"
 read -r ours_wait ours_before ours_after ours_written ours_failed < <(
     convert_under_load ours -c "SELECT assistant_hub.convert_to_partitioned('big', 'at')")
 echo "ours: longest writer wait ${ours_wait} ms; rows before $ours_before, after $ours_after, written during the run $ours_written (failed clients: $ours_failed)"
@@ -159,6 +184,6 @@ read -r peer_wait peer_before peer_after peer_written peer_failed < <(
         -c "ALTER TABLE big ATTACH PARTITION big_old FOR VALUES FROM (MINVALUE) TO ('$bound')" -c "COMMIT")
 echo "plain ATTACH: longest writer wait ${peer_wait} ms; rows before $peer_before, after $peer_after, written $peer_written (failed clients: $peer_failed)"
 record "partition: convert $ROWS-row table under writes, longest writer wait" "$ours_wait" "$peer_wait" ms \
-    "peer: rename + ATTACH without a validated CHECK (pg_partman 4.7 has no online conversion)"
+    "peer: rename + ATTACH without a validated CHECK (pg_partman 4.7 has no online conversion); same writes without a conversion: ${base_wait} ms"
 ok=$([ "$ours_after" -eq $(( ours_before + ours_written )) ] && echo equal || echo DIFFERENT)
 record "partition: convert rows after = before + written" "$ours_after" "$(( ours_before + ours_written ))" rows "$ok"
