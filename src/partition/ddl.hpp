@@ -38,8 +38,8 @@ void create_like(pg::SpiConnection &spi, const Table &parent, const std::string 
 void drop_partition(pg::SpiConnection &spi, const Child &child);
 void detach_partition(pg::SpiConnection &spi, const Table &parent, const Child &child);
 
-// The slot of each time partition that fully matches [lower, upper), and whether a slot is
-// covered by existing range partitions (entirely), free (not at all) or partly.
+// Whether the range partitions among children cover slot entirely, not at all (free) or in part;
+// overlap is set to a partition that overlaps it, if any.
 enum class Coverage { free, covered, partly };
 Coverage coverage(const std::vector<Child> &children, const Slot &slot, const Child **overlap);
 
