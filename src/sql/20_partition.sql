@@ -122,7 +122,7 @@ CREATE FUNCTION assistant_hub.convert_to_partitioned(tbl regclass, control name,
     SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'convert_to_partitioned';
 COMMENT ON FUNCTION assistant_hub.convert_to_partitioned(regclass, name, interval, integer) IS
-    'Turns a live plain table into a range-partitioned table of the same name without copying it: the old table becomes its history partition; indexes, keys, triggers, policies, grants and dependent views are kept. Resumes an interrupted conversion. Returns the rows the history partition holds.';
+    'Turns a live plain table into a range-partitioned table of the same name without copying it: the old table becomes its history partition; indexes, keys, triggers, policies, grants and dependent views are kept. Resumes an interrupted conversion. Returns the rows the history partition holds. batch_rows must be positive; no rows are copied, so there are no batches.';
 REVOKE ALL ON FUNCTION assistant_hub.convert_to_partitioned(regclass, name, interval, integer) FROM PUBLIC;
 
 CREATE FUNCTION assistant_hub.split_hash_partitions(parent regclass) RETURNS integer
