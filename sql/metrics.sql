@@ -12,7 +12,7 @@ LANGUAGE sql AS $$
       ON v.metric_id = m.id
     WHERE m.name = metric GROUP BY 1, 2 HAVING sum(v.value) <> 0 ORDER BY 1, 2 $$;
 
-CREATE TABLE public.events (
+CREATE TABLE public.metric_events (
     id        bigserial PRIMARY KEY,
     user_uuid uuid,
     account   bigint,
@@ -24,64 +24,64 @@ CREATE TABLE public.events (
     kind      text NOT NULL DEFAULT 'a',
     amount    numeric
 );
-INSERT INTO events (user_uuid, account, team, label, at, local_at, on_day, kind)
+INSERT INTO metric_events (user_uuid, account, team, label, at, local_at, on_day, kind)
 SELECT ('00000000-0000-0000-0000-00000000000' || (i % 3))::uuid, i % 2, i % 4, 'L' || (i % 3),
        '2024-03-01 20:00+00'::timestamptz + i * interval '1 hour',
        '2024-03-01 20:00'::timestamp + i * interval '1 hour',
        '2024-03-01'::date + i / 10, CASE WHEN i % 5 = 0 THEN 'b' ELSE 'a' END
 FROM generate_series(1, 30) AS i;
-INSERT INTO events (user_uuid, at) VALUES (NULL, '2024-03-01'), ('00000000-0000-0000-0000-000000000001', NULL);
+INSERT INTO metric_events (user_uuid, at) VALUES (NULL, '2024-03-01'), ('00000000-0000-0000-0000-000000000001', NULL);
 
 -- Bad input: a clear error, nothing created.
 SELECT pg_temp.try(s) FROM unnest(ARRAY[
-    $$SELECT assistant_hub.create_metric(NULL, 'events', 'user_uuid', 'at')$$,
+    $$SELECT assistant_hub.create_metric(NULL, 'metric_events', 'user_uuid', 'at')$$,
     $$SELECT assistant_hub.create_metric('bad', NULL, 'user_uuid', 'at')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', NULL, 'at')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', NULL)$$,
-    $$SELECT assistant_hub.create_metric('', 'events', 'user_uuid', 'at')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', NULL, 'at')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', NULL)$$,
+    $$SELECT assistant_hub.create_metric('', 'metric_events', 'user_uuid', 'at')$$,
     $$SELECT assistant_hub.create_metric('bad', 'no_such_table', 'user_uuid', 'at')$$,
     $$SELECT assistant_hub.create_metric('bad', 12345678::oid::regclass, 'user_uuid', 'at')$$,
     $$SELECT assistant_hub.create_metric('bad', 'pg_class', 'relname', 'relname')$$,
     $$SELECT assistant_hub.create_metric('bad', 'assistant_hub.metric_counts_uuid', 'key', 'day')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'nope', 'at')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'amount', 'at')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'nope')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'label')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'kind = ')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'amount + 1')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'nope = 1')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'kind IN (SELECT relname FROM pg_class)')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'EXISTS (SELECT 1)')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'random() < 0.5')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'at < now()')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'count(*) > 0')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'generate_series(1, 2) > 0')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'true; DROP TABLE events')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'true FROM pg_class')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'true) OR (true')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'true AS x')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'events IS NOT NULL')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', 'ctid IS NOT NULL')$$,
-    $$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at', '$1 = 1')$$]) AS s;
-CREATE VIEW events_view AS SELECT * FROM events;
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'nope', 'at')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'amount', 'at')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'nope')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'label')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'kind = ')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'amount + 1')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'nope = 1')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'kind IN (SELECT relname FROM pg_class)')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'EXISTS (SELECT 1)')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'random() < 0.5')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'at < now()')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'count(*) > 0')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'generate_series(1, 2) > 0')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'true; DROP TABLE metric_events')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'true FROM pg_class')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'true) OR (true')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'true AS x')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'metric_events IS NOT NULL')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', 'ctid IS NOT NULL')$$,
+    $$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at', '$1 = 1')$$]) AS s;
+CREATE VIEW metric_events_view AS SELECT * FROM metric_events;
 CREATE TEMP TABLE temp_events (k uuid, t timestamptz);
-SELECT pg_temp.try($$SELECT assistant_hub.create_metric('bad', 'events_view', 'user_uuid', 'at')$$);
+SELECT pg_temp.try($$SELECT assistant_hub.create_metric('bad', 'metric_events_view', 'user_uuid', 'at')$$);
 SELECT pg_temp.try($$SELECT assistant_hub.create_metric('bad', 'temp_events', 'k', 't')$$);
 BEGIN ISOLATION LEVEL REPEATABLE READ;
-SELECT pg_temp.try($$SELECT assistant_hub.create_metric('bad', 'events', 'user_uuid', 'at')$$);
+SELECT pg_temp.try($$SELECT assistant_hub.create_metric('bad', 'metric_events', 'user_uuid', 'at')$$);
 ROLLBACK;
-SELECT count(*) AS metrics_on_events, (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events'::regclass) AS triggers
-FROM assistant_hub.metrics WHERE source = 'events'::regclass;
+SELECT count(*) AS metrics_on_events, (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'metric_events'::regclass) AS triggers
+FROM assistant_hub.metrics WHERE source = 'metric_events'::regclass;
 
 -- One metric per key type and time type; the filter is stored parsed and shown deparsed.
-SELECT assistant_hub.create_metric('by_uuid', 'events', 'user_uuid', 'at', $$kind = 'a'$$);
-SELECT assistant_hub.create_metric('by_bigint', 'events', 'account', 'local_at');
-SELECT assistant_hub.create_metric('by_integer', 'events', 'team', 'on_day', 'team > 0 AND amount IS NULL');
-SELECT assistant_hub.create_metric('by_text', 'events', 'label', 'at', $$label LIKE 'L%' OR kind = 'b'$$);
+SELECT assistant_hub.create_metric('by_uuid', 'metric_events', 'user_uuid', 'at', $$kind = 'a'$$);
+SELECT assistant_hub.create_metric('by_bigint', 'metric_events', 'account', 'local_at');
+SELECT assistant_hub.create_metric('by_integer', 'metric_events', 'team', 'on_day', 'team > 0 AND amount IS NULL');
+SELECT assistant_hub.create_metric('by_text', 'metric_events', 'label', 'at', $$label LIKE 'L%' OR kind = 'b'$$);
 SELECT name, source, key_type, time_type, filter, time_zone
-FROM assistant_hub.metrics WHERE source = 'events'::regclass ORDER BY id;
-SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = 'events'::regclass ORDER BY tgname COLLATE "C";
-SELECT pg_temp.try($$SELECT assistant_hub.create_metric('by_uuid', 'events', 'user_uuid', 'at')$$);
+FROM assistant_hub.metrics WHERE source = 'metric_events'::regclass ORDER BY id;
+SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = 'metric_events'::regclass ORDER BY tgname COLLATE "C";
+SELECT pg_temp.try($$SELECT assistant_hub.create_metric('by_uuid', 'metric_events', 'user_uuid', 'at')$$);
 
 -- The backfill: rows without a key or a time are not counted; days are UTC days.
 SELECT * FROM pg_temp.stored('by_uuid');
@@ -90,7 +90,7 @@ SELECT * FROM pg_temp.stored('by_integer');
 SELECT * FROM pg_temp.stored('by_text');
 SELECT m.name, count(v.*) AS differences FROM assistant_hub.metrics m
 LEFT JOIN LATERAL assistant_hub.verify_metric(m.name) v ON true
-WHERE m.source = 'events'::regclass GROUP BY m.name ORDER BY m.name;
+WHERE m.source = 'metric_events'::regclass GROUP BY m.name ORDER BY m.name;
 
 -- metric_daily: every day of the range, zero where nothing was counted; keys given as text.
 SELECT * FROM assistant_hub.metric_daily('by_uuid', '00000000-0000-0000-0000-000000000001', '2024-02-29', '2024-03-03');
@@ -117,35 +117,35 @@ SELECT pg_temp.try(s) FROM unnest(ARRAY[
 -- Every kind of write keeps every metric exact.
 CREATE FUNCTION pg_temp.all_exact() RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM assistant_hub.metrics m, LATERAL assistant_hub.verify_metric(m.name)
-    WHERE m.source = 'events'::regclass $$;
-INSERT INTO events (user_uuid, account, team, label, at, local_at, on_day)
+    WHERE m.source = 'metric_events'::regclass $$;
+INSERT INTO metric_events (user_uuid, account, team, label, at, local_at, on_day)
 VALUES ('00000000-0000-0000-0000-000000000002', 7, 7, 'new', '2024-03-05 12:00+00', '2024-03-05 12:00', '2024-03-05');
 SELECT * FROM assistant_hub.metric_daily('by_uuid', '00000000-0000-0000-0000-000000000002', '2024-03-05', '2024-03-05');
 -- Moves between keys and days; a row that starts and one that stops matching the filter.
-UPDATE events SET user_uuid = '00000000-0000-0000-0000-000000000009' WHERE id <= 5;
-UPDATE events SET at = at + interval '3 days', local_at = local_at - interval '2 days' WHERE id BETWEEN 6 AND 12;
-UPDATE events SET kind = CASE kind WHEN 'a' THEN 'b' ELSE 'a' END WHERE id BETWEEN 13 AND 20;
-UPDATE events SET amount = 1 WHERE team = 3;
-UPDATE events SET label = NULL WHERE id = 21;
+UPDATE metric_events SET user_uuid = '00000000-0000-0000-0000-000000000009' WHERE id <= 5;
+UPDATE metric_events SET at = at + interval '3 days', local_at = local_at - interval '2 days' WHERE id BETWEEN 6 AND 12;
+UPDATE metric_events SET kind = CASE kind WHEN 'a' THEN 'b' ELSE 'a' END WHERE id BETWEEN 13 AND 20;
+UPDATE metric_events SET amount = 1 WHERE team = 3;
+UPDATE metric_events SET label = NULL WHERE id = 21;
 SELECT pg_temp.all_exact() AS differences;
 SELECT * FROM pg_temp.stored('by_uuid');
-DELETE FROM events WHERE id % 7 = 0;
+DELETE FROM metric_events WHERE id % 7 = 0;
 SELECT pg_temp.all_exact() AS differences;
 -- COPY, and INSERT ... ON CONFLICT (inserting some rows, moving others to another day and key).
-COPY events (id, user_uuid, account, team, label, at, local_at, on_day, kind) FROM stdin;
+COPY metric_events (id, user_uuid, account, team, label, at, local_at, on_day, kind) FROM stdin;
 1001	00000000-0000-0000-0000-000000000003	3	3	L3	2024-03-06 10:00+00	2024-03-06 10:00	2024-03-06	a
 1002	00000000-0000-0000-0000-000000000003	3	3	L3	2024-03-06 11:00+00	2024-03-06 11:00	2024-03-06	b
 \.
-INSERT INTO events (id, user_uuid, account, team, label, at, local_at, on_day)
+INSERT INTO metric_events (id, user_uuid, account, team, label, at, local_at, on_day)
 VALUES (1001, '00000000-0000-0000-0000-000000000004', 4, 4, 'L4', '2024-03-07 10:00+00', '2024-03-07 10:00', '2024-03-07'),
        (1003, '00000000-0000-0000-0000-000000000004', 4, 4, 'L4', '2024-03-07 10:00+00', '2024-03-07 10:00', '2024-03-07')
 ON CONFLICT (id) DO UPDATE SET user_uuid = excluded.user_uuid, account = excluded.account, team = excluded.team,
     label = excluded.label, at = excluded.at, local_at = excluded.local_at, on_day = excluded.on_day;
-INSERT INTO events (id, at) VALUES (1002, '2024-03-08') ON CONFLICT (id) DO NOTHING;
+INSERT INTO metric_events (id, at) VALUES (1002, '2024-03-08') ON CONFLICT (id) DO NOTHING;
 SELECT pg_temp.all_exact() AS differences;
 SELECT * FROM assistant_hub.metric_daily('by_uuid', '00000000-0000-0000-0000-000000000004', '2024-03-06', '2024-03-07');
 -- MERGE: deletes, updates moving days and filter results, and inserts in one statement.
-MERGE INTO events e USING (SELECT i AS id FROM generate_series(18, 26) i UNION ALL SELECT 1003) s ON e.id = s.id
+MERGE INTO metric_events e USING (SELECT i AS id FROM generate_series(18, 26) i UNION ALL SELECT 1003) s ON e.id = s.id
 WHEN MATCHED AND s.id % 3 = 0 THEN DELETE
 WHEN MATCHED THEN UPDATE SET kind = CASE e.kind WHEN 'a' THEN 'b' ELSE 'a' END, at = e.at + interval '1 day'
 WHEN NOT MATCHED THEN INSERT (id, user_uuid, account, team, label, at, local_at, on_day)
@@ -153,26 +153,26 @@ WHEN NOT MATCHED THEN INSERT (id, user_uuid, account, team, label, at, local_at,
 SELECT pg_temp.all_exact() AS differences;
 -- Rolled-back savepoints and exception blocks drop their deltas; released ones keep them.
 BEGIN;
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 01:00+00');
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 01:00+00');
 SAVEPOINT s1;
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 02:00+00');
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 02:00+00');
 SAVEPOINT s2;
-DELETE FROM events WHERE user_uuid = '00000000-0000-0000-0000-000000000005';
+DELETE FROM metric_events WHERE user_uuid = '00000000-0000-0000-0000-000000000005';
 ROLLBACK TO s2;
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 03:00+00');
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 03:00+00');
 RELEASE s2;
 ROLLBACK TO s1;
 SAVEPOINT s3;
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 04:00+00');
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 04:00+00');
 RELEASE s3;
 -- Reads inside the transaction see its own pending deltas.
 SELECT * FROM assistant_hub.metric_daily('by_uuid', '00000000-0000-0000-0000-000000000005', '2024-03-09', '2024-03-09');
 SELECT count(*) AS differences_inside_transaction FROM assistant_hub.verify_metric('by_uuid');
 DO $$
 BEGIN
-    INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 05:00+00');
+    INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 05:00+00');
     BEGIN
-        INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 06:00+00');
+        INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000005', '2024-03-09 06:00+00');
         RAISE EXCEPTION 'roll back the block';
     EXCEPTION WHEN raise_exception THEN NULL;
     END;
@@ -182,21 +182,21 @@ SELECT * FROM assistant_hub.metric_daily('by_uuid', '00000000-0000-0000-0000-000
 SELECT pg_temp.all_exact() AS differences;
 -- A rolled-back transaction leaves nothing.
 BEGIN;
-INSERT INTO events (user_uuid, at) SELECT '00000000-0000-0000-0000-000000000006', '2024-03-10' FROM generate_series(1, 10);
+INSERT INTO metric_events (user_uuid, at) SELECT '00000000-0000-0000-0000-000000000006', '2024-03-10' FROM generate_series(1, 10);
 ROLLBACK;
 SELECT count(*) AS rows_for_rolled_back_key FROM pg_temp.stored('by_uuid') WHERE key = '00000000-0000-0000-0000-000000000006';
 -- TRUNCATE (in a savepoint that rolls back, then for real).
 BEGIN;
 SAVEPOINT t;
-TRUNCATE events;
+TRUNCATE metric_events;
 SELECT count(*) AS values_seen_after_truncate FROM assistant_hub.metric_daily('by_uuid', '00000000-0000-0000-0000-000000000005', '2024-03-09', '2024-03-09') WHERE value > 0;
 ROLLBACK TO t;
 COMMIT;
 SELECT pg_temp.all_exact() AS differences;
 BEGIN;
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000007', '2024-03-11');
-TRUNCATE events;
-INSERT INTO events (user_uuid, account, team, label, at, local_at, on_day)
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-000000000007', '2024-03-11');
+TRUNCATE metric_events;
+INSERT INTO metric_events (user_uuid, account, team, label, at, local_at, on_day)
 VALUES ('00000000-0000-0000-0000-000000000007', 1, 1, 'x', '2024-03-12', '2024-03-12', '2024-03-12');
 COMMIT;
 SELECT * FROM pg_temp.stored('by_uuid');
@@ -229,9 +229,9 @@ SHOW assistant_hub.metrics_timezone;
 SELECT pg_temp.try($$SET assistant_hub.metrics_timezone = 'Mars/Olympus'$$);
 SET assistant_hub.metrics_timezone = 'Asia/Tokyo';
 SET TimeZone = 'America/Los_Angeles';
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-00000000000a', '2024-03-01 16:00+00');
-SELECT assistant_hub.create_metric('tokyo_days', 'events', 'user_uuid', 'at');
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-00000000000a', '2024-03-01 14:00+00');
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-00000000000a', '2024-03-01 16:00+00');
+SELECT assistant_hub.create_metric('tokyo_days', 'metric_events', 'user_uuid', 'at');
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-00000000000a', '2024-03-01 14:00+00');
 RESET assistant_hub.metrics_timezone;
 SET TimeZone = 'UTC';
 SELECT (SELECT time_zone FROM assistant_hub.metrics WHERE name = 'tokyo_days') AS zone,
@@ -247,20 +247,20 @@ SELECT assistant_hub._metric_day('2024-03-01 16:00+00'::timestamptz, 'Asia/Tokyo
        assistant_hub._metric_day('infinity'::timestamptz, 'UTC') AS inf,
        pg_temp.try($$SELECT assistant_hub._metric_day(now(), 'Mars/Olympus')$$) AS bad_zone;
 
--- An application role that may write events but has no privilege on the metric tables: its
+-- An application role that may write metric_events but has no privilege on the metric tables: its
 -- writes are counted all the same (the trigger code writes values as the extension owner), and
 -- it cannot read or change the values directly.
 CREATE ROLE metrics_app_role NOLOGIN;
-GRANT SELECT, INSERT, UPDATE, DELETE ON events TO metrics_app_role;
-GRANT USAGE ON SEQUENCE events_id_seq TO metrics_app_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON metric_events TO metrics_app_role;
+GRANT USAGE ON SEQUENCE metric_events_id_seq TO metrics_app_role;
 GRANT USAGE ON SCHEMA assistant_hub TO metrics_app_role;
 SET ROLE metrics_app_role;
-INSERT INTO events (user_uuid, account, team, label, at, local_at, on_day)
+INSERT INTO metric_events (user_uuid, account, team, label, at, local_at, on_day)
 VALUES ('00000000-0000-0000-0000-00000000000b', 11, 11, 'app', '2024-03-13', '2024-03-13', '2024-03-13');
-UPDATE events SET at = '2024-03-14' WHERE user_uuid = '00000000-0000-0000-0000-00000000000b';
+UPDATE metric_events SET at = '2024-03-14' WHERE user_uuid = '00000000-0000-0000-0000-00000000000b';
 SELECT pg_temp.try('SELECT count(*) FROM assistant_hub.metric_deltas_uuid');
 SELECT pg_temp.try('INSERT INTO assistant_hub.metric_deltas_uuid VALUES (1, gen_random_uuid(), current_date, 1)');
-SELECT pg_temp.try($$SELECT assistant_hub.create_metric('x', 'events', 'user_uuid', 'at')$$);
+SELECT pg_temp.try($$SELECT assistant_hub.create_metric('x', 'metric_events', 'user_uuid', 'at')$$);
 SELECT pg_temp.try($$SELECT * FROM assistant_hub.dashboard_metrics$$);
 RESET ROLE;
 SELECT * FROM pg_temp.stored('by_uuid') WHERE key LIKE '%b';
@@ -336,7 +336,7 @@ DROP TABLE visits_2024_03;
 -- drop_metric: triggers and values go; deltas of the dropping transaction are not written.
 SELECT id AS by_uuid_id FROM assistant_hub.metrics WHERE name = 'by_uuid' \gset
 BEGIN;
-INSERT INTO events (user_uuid, at) VALUES ('00000000-0000-0000-0000-00000000000c', '2024-03-15');
+INSERT INTO metric_events (user_uuid, at) VALUES ('00000000-0000-0000-0000-00000000000c', '2024-03-15');
 SELECT assistant_hub.drop_metric('by_uuid');
 COMMIT;
 SELECT count(*) AS metric_rows, (SELECT count(*) FROM pg_trigger
@@ -346,15 +346,15 @@ FROM assistant_hub.metrics WHERE name = 'by_uuid';
 SELECT count(*) AS orphan_values FROM assistant_hub.metric_values_uuid v
 WHERE NOT EXISTS (SELECT 1 FROM assistant_hub.metrics m WHERE m.id = v.metric_id);
 SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics
-WHERE source = 'events'::regclass ORDER BY id;
+WHERE source = 'metric_events'::regclass ORDER BY id;
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgname LIKE 'assistant_hub_metric_%'
-  AND tgrelid = 'events'::regclass;
+  AND tgrelid = 'metric_events'::regclass;
 -- Dropping a source drops its metrics.
 DROP TABLE visits;
 SELECT count(*) AS visits_metrics FROM assistant_hub.metrics WHERE name = 'visits_ok';
 SELECT (SELECT count(*) FROM assistant_hub.metric_values_bigint) + (SELECT count(*) FROM assistant_hub.metric_values_text) AS values_left;
-DROP VIEW events_view;
-DROP TABLE events;
+DROP VIEW metric_events_view;
+DROP TABLE metric_events;
 DROP OWNED BY metrics_app_role;
 DROP ROLE metrics_app_role;
 -- The hub metrics are untouched.

@@ -81,7 +81,7 @@ SELECT value FROM assistant_hub.metric_daily('journal_entries', '00000000-0000-0
 -- mood_trend: newest first; the averages also see the 30 days before from_day.
 INSERT INTO hub.journal_entries (user_id, entry_date, content, mood_score)
 SELECT '00000000-0000-0000-0000-0000000000d2', current_date + d, 'mood', m
-FROM (VALUES (-40, 10), (-10, 2), (-5, 4), (-3, 6), (0, 8), (0, 9)) AS v(d, m);
+FROM (VALUES (-25, 10), (-10, 2), (-5, 4), (-3, 6), (0, 8), (0, 9)) AS v(d, m);
 SELECT entry_date - current_date AS day_offset, mood_score, round(rolling_avg_7d, 2) AS avg_7d,
        round(rolling_avg_30d, 2) AS avg_30d, mood_trend
 FROM assistant_hub.mood_trend('00000000-0000-0000-0000-0000000000d2', current_date - 10, current_date);

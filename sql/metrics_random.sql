@@ -37,7 +37,7 @@ BEGIN
     CASE op
     WHEN 0 THEN
         INSERT INTO hub.journal_entries (user_id, entry_date, content, created_at)
-        SELECT u, current_date - floor(random() * 100)::int, 'r', pg_temp.some_time() FROM generate_series(1, n);
+        SELECT u, current_date - floor(random() * 25)::int, 'r', pg_temp.some_time() FROM generate_series(1, n);
     WHEN 1 THEN -- move entries between days
         UPDATE hub.journal_entries SET created_at = created_at + (random() * 20 - 10) * interval '1 day'
         WHERE user_id = u AND random() < 0.2;
