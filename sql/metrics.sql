@@ -333,6 +333,26 @@ LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname LIKE 'assistant_hub_met
 WHERE c.relname LIKE 'visits%' AND c.relkind IN ('r', 'p') GROUP BY c.relname ORDER BY c.relname;
 DROP TABLE visits_2024_03;
 
+-- convert_to_partitioned() keeps a table's rows in a partition of a new table of its name: the
+-- metric follows to the new table (by column names: here a dropped column shifts them).
+CREATE TABLE converted (id int, gone int, k int, at timestamptz NOT NULL, ok bool, PRIMARY KEY (id, at));
+ALTER TABLE converted DROP COLUMN gone;
+INSERT INTO converted SELECT i, i % 3, '2024-01-01'::timestamptz + i * interval '1 day', i % 2 = 0
+FROM generate_series(1, 60) i;
+SELECT assistant_hub.create_metric('converted_ok', 'converted', 'k', 'at', 'ok');
+SELECT assistant_hub.convert_to_partitioned('converted', 'at', '1 month') AS rows_converted;
+SELECT source, key_attnum, time_attnum FROM assistant_hub.metrics WHERE name = 'converted_ok';
+SELECT bool_and(EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = p.relid AND t.tgname LIKE 'assistant_hub_metric_%'))
+       AS every_table_has_triggers
+FROM pg_partition_tree('converted') p;
+INSERT INTO converted VALUES (100, 1, '2024-01-05', true), (101, 2, '2024-01-06', true);
+UPDATE converted SET ok = NOT ok WHERE id < 10;
+SELECT count(*) AS differences FROM assistant_hub.verify_metric('converted_ok');
+TRUNCATE converted;
+SELECT count(*) AS differences, (SELECT count(*) FROM pg_temp.stored('converted_ok')) AS values_left
+FROM assistant_hub.verify_metric('converted_ok');
+DROP TABLE converted;
+
 -- drop_metric: triggers and values go; deltas of the dropping transaction are not written.
 SELECT id AS by_uuid_id FROM assistant_hub.metrics WHERE name = 'by_uuid' \gset
 BEGIN;

@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "access/tableam.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -116,6 +117,9 @@ Datum fire(FunctionCallInfo fcinfo) {
     Relation rel = data->tg_relation;
     bool truncate = TRIGGER_FIRED_BY_TRUNCATE(data->tg_event);
     if (!truncate && data->tg_newtable == nullptr && data->tg_oldtable == nullptr)
+        return PointerGetDatum(nullptr);
+    // A partitioned table holds no rows: TRUNCATE fires the trigger of each of its partitions.
+    if (truncate && rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
         return PointerGetDatum(nullptr);
 
     const BoundMetric &bound = bind_metric(metric_id, rel);

@@ -553,6 +553,19 @@ BEGIN
         PERFORM assistant_hub._metric_invalidate();
         RETURN;
     END IF;
+    -- A source that became a partition (convert_to_partitioned keeps a table's rows in a
+    -- partition of a new table of its name): the metric follows to the root, by column names.
+    FOR m IN SELECT mm.* FROM assistant_hub.metrics mm JOIN pg_class c ON c.oid = mm.source
+             WHERE c.relispartition LOOP
+        r := pg_partition_root(m.source);
+        UPDATE assistant_hub.metrics SET source = r,
+            key_attnum = (SELECT t.attnum FROM pg_attribute s JOIN pg_attribute t ON t.attrelid = r AND t.attname = s.attname
+                          WHERE s.attrelid = m.source AND s.attnum = m.key_attnum),
+            time_attnum = (SELECT t.attnum FROM pg_attribute s JOIN pg_attribute t ON t.attrelid = r AND t.attname = s.attname
+                           WHERE s.attrelid = m.source AND s.attnum = m.time_attnum)
+        WHERE id = m.id;
+        PERFORM assistant_hub._metric_invalidate();
+    END LOOP;
     -- Only metrics whose source carries their triggers: while pg_restore rebuilds a database, the
     -- metric rows are back before the triggers, which it restores itself.
     FOR m IN SELECT mm.* FROM assistant_hub.metrics mm JOIN pg_class c ON c.oid = mm.source
