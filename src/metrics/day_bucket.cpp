@@ -81,7 +81,8 @@ AH_SQL_FUNCTION(metric_day) {
                 if (length <= TZ_STRLEN_MAX) {
                     if (last == nullptr)
                         last = static_cast<LastZone *>(pg::call([&] {
-                            return MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LastZone));
+                            return MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+                                                          sizeof(LastZone));
                         }));
                     last->zone = zone;
                     last->length = length;

@@ -27,9 +27,9 @@ struct DeltaKey {
     std::int32_t metric_id = 0;
     std::int32_t day = 0; // PostgreSQL DateADT: days since 2000-01-01
     KeyStorage storage = KeyStorage::bigint;
-    std::int64_t number = 0;            // bigint keys
-    unsigned char uuid[16] = {};        // uuid keys
-    const char *text = nullptr;         // text keys: bytes, not terminated
+    std::int64_t number = 0;     // bigint keys
+    unsigned char uuid[16] = {}; // uuid keys
+    const char *text = nullptr;  // text keys: bytes, not terminated
     std::uint32_t text_length = 0;
 };
 

@@ -23,7 +23,8 @@ Store *store = nullptr;
 // A subtransaction commits: its deltas become its parent's. Relabelling its maps allocates nothing,
 // so this cannot fail inside the commit; a level may then hold several maps, summed when written.
 void on_subcommit(int nest_level) {
-    for (auto it = store->levels.rbegin(); it != store->levels.rend() && it->nest_level >= nest_level; ++it)
+    for (auto it = store->levels.rbegin();
+         it != store->levels.rend() && it->nest_level >= nest_level; ++it)
         it->nest_level = nest_level - 1;
 }
 
@@ -83,8 +84,8 @@ DeltaMap &current_deltas() {
     if (!store->levels.empty() && store->levels.back().nest_level > nest_level)
         on_subcommit(nest_level + 1);
     if (store->levels.empty() || store->levels.back().nest_level < nest_level)
-        store->levels.push_back(
-            DeltaLevel{nest_level, DeltaMap(DeltaKeyLess(), DeltaMap::allocator_type(store->context))});
+        store->levels.push_back(DeltaLevel{
+            nest_level, DeltaMap(DeltaKeyLess(), DeltaMap::allocator_type(store->context))});
     return store->levels.back().deltas;
 }
 
@@ -106,7 +107,9 @@ void add_delta(DeltaMap &deltas, const DeltaKey &key, int64 delta) {
     deltas.emplace_hint(it, stored, delta);
 }
 
-const DeltaLevels *pending_levels() { return store ? &store->levels : nullptr; }
+const DeltaLevels *pending_levels() {
+    return store ? &store->levels : nullptr;
+}
 
 void register_delta_store_callbacks() {
     RegisterXactCallback(xact_callback, nullptr);

@@ -34,8 +34,7 @@ SPIPlanPtr insert_plan(KeyStorage storage) {
         "INSERT INTO assistant_hub.metric_deltas_text (metric_id, key, day, delta)"
         " SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
         " pg_catalog.unnest($3), pg_catalog.unnest($4))"};
-    static const Oid key_array_type[key_storage_count] = {UUIDARRAYOID, INT8ARRAYOID,
-                                                          TEXTARRAYOID};
+    static const Oid key_array_type[key_storage_count] = {UUIDARRAYOID, INT8ARRAYOID, TEXTARRAYOID};
     Oid types[4] = {INT4ARRAYOID, key_array_type[int(storage)], DATEARRAYOID, INT8ARRAYOID};
     plan = pg::call([&] {
         SPIPlanPtr p = SPI_prepare(sql[int(storage)], 4, types);

@@ -36,12 +36,11 @@ Node *parse_expression(const char *filter) {
     bool only_an_expression =
         list_length(raw) == 1 && IsA(select, SelectStmt) && list_length(select->targetList) == 1 &&
         select->distinctClause == NIL && select->intoClause == nullptr &&
-        select->fromClause == NIL && select->whereClause == nullptr &&
-        select->groupClause == NIL && select->havingClause == nullptr &&
-        select->windowClause == NIL && select->valuesLists == NIL && select->sortClause == NIL &&
-        select->limitOffset == nullptr && select->limitCount == nullptr &&
-        select->lockingClause == NIL && select->withClause == nullptr &&
-        select->op == SETOP_NONE;
+        select->fromClause == NIL && select->whereClause == nullptr && select->groupClause == NIL &&
+        select->havingClause == nullptr && select->windowClause == NIL &&
+        select->valuesLists == NIL && select->sortClause == NIL && select->limitOffset == nullptr &&
+        select->limitCount == nullptr && select->lockingClause == NIL &&
+        select->withClause == nullptr && select->op == SETOP_NONE;
     if (!only_an_expression)
         throw Error(sqlstate::syntax_error, "metric filter must be a single expression",
                     std::string("filter: ") + filter,
@@ -59,9 +58,10 @@ bool has_system_or_whole_row_var(Node *node, void *) {
         return false;
     if (IsA(node, Var))
         return reinterpret_cast<Var *>(node)->varattno <= 0;
-    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void *>(has_system_or_whole_row_var)), nullptr);
+    return expression_tree_walker(
+        node, reinterpret_cast<bool (*)()>(reinterpret_cast<void *>(has_system_or_whole_row_var)),
+        nullptr);
 }
-
 
 // Runs f with search_path = pg_catalog, pg_temp, so that names in a filter always mean the same
 // objects, whatever the session's search_path.
@@ -102,10 +102,9 @@ Node *parse_filter(Oid source, const char *filter) {
             return e;
         });
         if (has_subquery)
-            throw Error(sqlstate::feature_not_supported,
-                        "metric filter must not contain a subquery",
-                        std::string("filter: ") + filter,
-                        "A filter sees one row of the source at a time.");
+            throw Error(
+                sqlstate::feature_not_supported, "metric filter must not contain a subquery",
+                std::string("filter: ") + filter, "A filter sees one row of the source at a time.");
         if (pg::call([&] { return contain_mutable_functions(expr); }))
             throw Error(sqlstate::invalid_parameter_value,
                         "metric filter must use only immutable functions",

@@ -169,8 +169,8 @@ Oid metric_catalog_relid() {
         return OidIsValid(nsp) ? get_relname_relid("metrics", nsp) : InvalidOid;
     });
     if (!OidIsValid(relid))
-        throw Error(sqlstate::undefined_table, "table assistant_hub.metrics does not exist",
-                    {}, "Is the extension assistant_hub installed in this database?");
+        throw Error(sqlstate::undefined_table, "table assistant_hub.metrics does not exist", {},
+                    "Is the extension assistant_hub installed in this database?");
     if (!cache.stale)
         cache.catalog_relid = relid;
     return relid;
@@ -215,8 +215,8 @@ const BoundMetric &bind_metric(int32 id, Relation rel) {
         MemoryContext old = MemoryContextSwitchTo(cache.context);
         auto *b = static_cast<BoundMetric *>(palloc0(sizeof(BoundMetric)));
         b->definition = definition;
-        Node *filter = definition->filter ? static_cast<Node *>(copyObjectImpl(definition->filter))
-                                          : nullptr;
+        Node *filter =
+            definition->filter ? static_cast<Node *>(copyObjectImpl(definition->filter)) : nullptr;
         if (relid == definition->source) {
             b->key_attnum = definition->key_attnum;
             b->time_attnum = definition->time_attnum;
@@ -248,7 +248,9 @@ AsMetricOwner::AsMetricOwner() {
                                       SECURITY_RESTRICTED_OPERATION);
 }
 
-AsMetricOwner::~AsMetricOwner() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+AsMetricOwner::~AsMetricOwner() {
+    SetUserIdAndSecContext(saved_user_, saved_context_);
+}
 
 void register_metric_cache_callbacks() {
     CacheRegisterRelcacheCallback(on_relcache_invalidation, PointerGetDatum(nullptr));
@@ -270,6 +272,7 @@ AH_SQL_FUNCTION(metric_invalidate) {
 // assistant_hub._metric_zone(): the value of assistant_hub.metrics_timezone.
 AH_SQL_FUNCTION(metric_zone) {
     return pg::guard([&] {
-        return pg::call([] { return PointerGetDatum(cstring_to_text(metrics::metrics_timezone())); });
+        return pg::call(
+            [] { return PointerGetDatum(cstring_to_text(metrics::metrics_timezone())); });
     });
 }

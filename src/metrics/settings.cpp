@@ -25,7 +25,9 @@ bool check_timezone(char **newval, void **, GucSource) {
 }
 } // namespace
 
-const char *metrics_timezone() { return timezone_setting; }
+const char *metrics_timezone() {
+    return timezone_setting;
+}
 } // namespace metrics
 
 void init_metrics() {
