@@ -15,6 +15,7 @@ void _PG_init(void);
 extern "C" void _PG_init(void) {
     assistant_hub::pg::guard([] {
         assistant_hub::init_settings();
+        assistant_hub::init_maintenance();
         MarkGUCPrefixReserved("assistant_hub");
     });
 }

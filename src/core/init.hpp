@@ -3,4 +3,5 @@
 
 namespace assistant_hub {
 void init_settings();
+void init_maintenance();
 } // namespace assistant_hub
