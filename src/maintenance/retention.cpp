@@ -102,25 +102,29 @@ StepResult apply_retention(pg::SpiConnection &spi, const RetentionRule &rule) {
         leaf_names.push_back(text_at(i, 1).value_or(""));
 
     std::string col = quoted(rule.column);
-    int64 rows_deleted = 0, batches = 0;
+    // The budget counts full batches: a batch that comes back short has emptied its leaf, so the
+    // statements of one call are at most max_batches() plus one per leaf.
+    int64 rows_deleted = 0, statements = 0, full_batches = 0;
     const int64 batch = batch_rows(), budget = max_batches();
     bool complete = true;
     for (const std::string &leaf : leaf_names) {
         std::string del = "DELETE FROM ONLY " + leaf + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM ONLY " +
                           leaf + " WHERE " + col + " < pg_catalog.now() - $1::interval LIMIT $2))";
-        std::string more = "SELECT EXISTS (SELECT 1 FROM ONLY " + leaf + " WHERE " + col +
-                           " < pg_catalog.now() - $1::interval)";
         for (;;) {
-            if (batches >= budget) {
+            if (full_batches >= budget) {
+                std::string more = "SELECT EXISTS (SELECT 1 FROM ONLY " + leaf + " WHERE " + col +
+                                   " < pg_catalog.now() - $1::interval)";
                 spi.execute(more.c_str(), {text_arg(keep)}, true);
                 complete = !bool_at(0, 1);
                 break;
             }
-            uint64 deleted = spi.execute(del.c_str(), {text_arg(keep), {INT8OID, Int64GetDatum(batch)}});
-            rows_deleted += static_cast<int64>(deleted);
-            batches++;
-            if (static_cast<int64>(deleted) < batch)
+            int64 deleted = static_cast<int64>(
+                spi.execute(del.c_str(), {text_arg(keep), {INT8OID, Int64GetDatum(batch)}}));
+            rows_deleted += deleted;
+            statements++;
+            if (deleted < batch)
                 break;
+            full_batches++;
         }
         if (!complete)
             break;
@@ -128,7 +132,7 @@ StepResult apply_retention(pg::SpiConnection &spi, const RetentionRule &rule) {
     r.removed = rows_deleted + partitions_dropped;
     r.details.add("table", table)
         .add("rows_deleted", rows_deleted)
-        .add("batches", batches)
+        .add("batches", statements)
         .add("partitions_dropped", partitions_dropped)
         .add("complete", complete);
     return r;

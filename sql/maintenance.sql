@@ -1,0 +1,132 @@
+-- run_maintenance(), run_cleanup() and their settings. Everything that depends on the data runs
+-- in one transaction that is rolled back: now() stays put, and the hub rows of the other tests
+-- are left as they were.
+CREATE FUNCTION pg_temp.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE cmd;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+-- A step of a report, by name.
+CREATE FUNCTION pg_temp.step(report jsonb, name text) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT s FROM jsonb_array_elements(report->'steps') s WHERE s->>'step' = name
+$$;
+
+BEGIN;
+-- Only this test's rows are expired: the other tests' expired rows go first.
+DELETE FROM hub.activity_logs WHERE created_at < now() - interval '1 year';
+DELETE FROM hub.cache_entries WHERE expires_at < now();
+INSERT INTO hub.users (id, email) VALUES ('6d61696e-7400-4000-8000-000000000001', 'maint@example.com');
+-- 25 activity rows older than a year and 5 newer; 12 expired cache entries and 3 live ones.
+INSERT INTO hub.activity_logs (user_id, activity_type, created_at)
+SELECT '6d61696e-7400-4000-8000-000000000001', 'login', now() - interval '1 year' - g * interval '1 hour'
+FROM generate_series(1, 25) g;
+INSERT INTO hub.activity_logs (user_id, activity_type, created_at)
+SELECT '6d61696e-7400-4000-8000-000000000001', 'login', now() - interval '1 year' + g * interval '1 day'
+FROM generate_series(1, 5) g;
+INSERT INTO hub.cache_entries (user_id, cache_key, value, expires_at)
+SELECT '6d61696e-7400-4000-8000-000000000001', 'k' || g, '{}', now() - g * interval '1 minute'
+FROM generate_series(1, 12) g;
+INSERT INTO hub.cache_entries (user_id, cache_key, value, expires_at)
+SELECT '6d61696e-7400-4000-8000-000000000001', 'live' || g, '{}', now() + g * interval '1 minute'
+FROM generate_series(1, 3) g;
+
+-- Batches of 4 rows, at most 2 full batches per table and run: the first run removes 8 of each.
+SET LOCAL assistant_hub.maintenance_batch_rows = 4;
+SET LOCAL assistant_hub.maintenance_max_batches = 2;
+CREATE TEMP TABLE run1 AS SELECT assistant_hub.run_maintenance() AS r;
+SELECT r->>'status' AS status, jsonb_typeof(r->'run_id') AS run_id, jsonb_typeof(r->'duration_ms') AS duration_ms
+FROM run1;
+-- Every step reports its status and its time.
+SELECT s->>'step' AS step, s->>'status' AS status, s->>'reason' AS reason, jsonb_typeof(s->'ms') AS ms
+FROM run1, jsonb_array_elements(r->'steps') s;
+SELECT s->>'step' AS step, s->'rows_deleted' AS rows_deleted, s->'complete' AS complete,
+       s->'partitions_dropped' AS partitions_dropped
+FROM run1, jsonb_array_elements(r->'steps') s WHERE s ? 'rows_deleted';
+-- Recorded in the log, with the same report.
+SELECT l.status, l.report->'steps' = r->'steps' AS same_steps, l.finished_at >= l.started_at AS ordered
+FROM run1 JOIN assistant_hub.maintenance_log l ON l.id = (r->>'run_id')::bigint;
+-- The next runs go on where it stopped, and only expired rows go.
+SELECT pg_temp.step(assistant_hub.run_maintenance(), 'activity_logs_retention')->'rows_deleted' AS second_run;
+SELECT pg_temp.step(assistant_hub.run_maintenance(), 'activity_logs_retention')->'rows_deleted' AS third_run,
+       pg_temp.step(assistant_hub.run_maintenance(), 'activity_logs_retention')->'complete' AS fourth_complete;
+SELECT (SELECT count(*) FROM hub.activity_logs WHERE user_id = '6d61696e-7400-4000-8000-000000000001') AS activity_left,
+       (SELECT min(created_at) >= now() - interval '1 year' FROM hub.activity_logs
+        WHERE user_id = '6d61696e-7400-4000-8000-000000000001') AS only_recent,
+       (SELECT string_agg(cache_key, ',' ORDER BY cache_key) FROM hub.cache_entries
+        WHERE user_id = '6d61696e-7400-4000-8000-000000000001') AS cache_left;
+
+-- A failing step is rolled back alone and reported; the other steps still run.
+CREATE FUNCTION public.refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'deletes are refused here' USING ERRCODE = 'insufficient_privilege'; END $$;
+INSERT INTO hub.activity_logs (user_id, activity_type, created_at)
+VALUES ('6d61696e-7400-4000-8000-000000000001', 'old', now() - interval '2 years');
+INSERT INTO hub.cache_entries (user_id, cache_key, value, expires_at)
+VALUES ('6d61696e-7400-4000-8000-000000000001', 'old', '{}', now() - interval '1 day');
+CREATE TRIGGER refuse_delete BEFORE DELETE ON hub.activity_logs
+    FOR EACH ROW EXECUTE FUNCTION public.refuse_delete();
+SAVEPOINT failing;
+CREATE TEMP TABLE run2 AS SELECT assistant_hub.run_maintenance() AS r;
+SELECT r->>'status' AS status,
+       pg_temp.step(r, 'activity_logs_retention') - 'ms' AS failed_step,
+       pg_temp.step(r, 'cache_entries_expiry')->'rows_deleted' AS cache_rows_deleted
+FROM run2;
+SELECT count(*) AS old_activity_kept FROM hub.activity_logs WHERE activity_type = 'old';
+ROLLBACK TO SAVEPOINT failing;
+DROP TRIGGER refuse_delete ON hub.activity_logs;
+DROP FUNCTION public.refuse_delete();
+
+-- A table dropped by its owner: a NOTICE, that step skipped, the rest done.
+DROP TABLE hub.cache_entries;
+SELECT r->>'status' AS status, pg_temp.step(r, 'cache_entries_expiry') - 'ms' AS cache_step,
+       pg_temp.step(r, 'activity_logs_retention')->'rows_deleted' AS activity_rows_deleted
+FROM (SELECT assistant_hub.run_maintenance() AS r) t;
+ROLLBACK;
+
+-- run_cleanup() removes everything expired, committing after each bounded round.
+INSERT INTO hub.users (id, email) VALUES ('6d61696e-7400-4000-8000-000000000002', 'cleanup@example.com');
+INSERT INTO hub.cache_entries (user_id, cache_key, value, expires_at)
+SELECT '6d61696e-7400-4000-8000-000000000002', 'k' || g, '{}', now() - interval '1 hour'
+FROM generate_series(1, 30) g;
+SET assistant_hub.maintenance_batch_rows = 5;
+SET assistant_hub.maintenance_max_batches = 1;
+SET client_min_messages = warning; -- its NOTICE counts the other tests' expired rows too
+CALL assistant_hub.run_cleanup();
+RESET client_min_messages;
+SELECT count(*) AS expired_left FROM hub.cache_entries WHERE expires_at < now();
+DELETE FROM hub.users WHERE id = '6d61696e-7400-4000-8000-000000000002';
+RESET assistant_hub.maintenance_batch_rows;
+RESET assistant_hub.maintenance_max_batches;
+-- It commits, so it cannot run inside a transaction block; bad arguments.
+BEGIN;
+CALL assistant_hub.run_cleanup();
+ROLLBACK;
+CALL assistant_hub.run_cleanup(0);
+CALL assistant_hub.run_cleanup(NULL);
+
+-- ANALYZE of the tables that changed enough since their last ANALYZE, and only those.
+CREATE TABLE hub.maintenance_probe (id int) WITH (autovacuum_enabled = false);
+INSERT INTO hub.maintenance_probe SELECT generate_series(1, 2000);
+SELECT pg_stat_force_next_flush(); -- the INSERT's statistics reach pg_stat_user_tables now
+SET assistant_hub.analyze_min_changes = 1500;
+SELECT pg_temp.step(r, 'analyze')->'analyzed' @> '[{"table": "hub.maintenance_probe", "changed_rows": 2000}]' AS analyzed
+FROM (SELECT assistant_hub.run_maintenance() AS r) t;
+SELECT last_analyze IS NOT NULL AS has_statistics, n_mod_since_analyze
+FROM pg_stat_user_tables WHERE relid = 'hub.maintenance_probe'::regclass;
+SELECT pg_temp.step(r, 'analyze')->'analyzed' @> '[{"table": "hub.maintenance_probe"}]' AS analyzed_again
+FROM (SELECT assistant_hub.run_maintenance() AS r) t;
+RESET assistant_hub.analyze_min_changes;
+DROP TABLE hub.maintenance_probe;
+
+-- Settings: positive batch sizes only, and only for superusers.
+SET assistant_hub.maintenance_batch_rows = 0;
+SET assistant_hub.maintenance_max_batches = -1;
+CREATE ROLE maintenance_app;
+GRANT USAGE ON SCHEMA assistant_hub TO maintenance_app;
+SET ROLE maintenance_app;
+SET assistant_hub.maintenance_batch_rows = 10;
+SELECT pg_temp.try('SELECT assistant_hub.run_maintenance()') AS run_maintenance_as_app;
+RESET ROLE;
+REVOKE USAGE ON SCHEMA assistant_hub FROM maintenance_app;
+DROP ROLE maintenance_app;
