@@ -31,6 +31,8 @@ $(DATA_built): $(SQL_PIECES)
 EXTRA_CLEAN = build results tmp_check log output_iso regression.diffs regression.out
 
 .PHONY: test demo bench unit format valgrind-check
+valgrind-check:
+	scripts/valgrind_check.sh
 test:
 	scripts/test.sh
 demo:

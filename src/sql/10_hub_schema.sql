@@ -289,6 +289,7 @@ BEGIN
 
     EXECUTE assistant_hub._hub_tables_ddl('hub');
     PERFORM assistant_hub._create_hub_partitions();
+    PERFORM assistant_hub._secure_hub_tables();
 END $$;
 COMMENT ON FUNCTION assistant_hub.create_hub_schema() IS
     'Creates the Assistant Hub data model in schema hub (ordinary tables, kept by DROP EXTENSION). A second call changes nothing.';
