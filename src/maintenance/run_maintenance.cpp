@@ -1,16 +1,14 @@
 // assistant_hub.run_maintenance(): every periodic job of the database in one call, each step in
 // its own subtransaction, timed, with a jsonb report that is also recorded in
-// assistant_hub.maintenance_log. assistant_hub._cleanup_round(): one bounded round of retention
-// cleanup, for run_cleanup(), which commits between rounds.
+// assistant_hub.maintenance_log.
 #include <chrono>
 #include <string>
 
-#include "maintenance/settings.hpp"
+#include "maintenance/run_lock.hpp"
 #include "maintenance/spi_values.hpp"
 #include "maintenance/steps.hpp"
 
 extern "C" {
-#include "access/xlog.h"
 #include "catalog/pg_type_d.h"
 #include "utils/fmgrprotos.h"
 }
@@ -25,18 +23,6 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
-
-// Maintenance writes; a hot standby cannot. Say so before doing anything.
-void refuse_on_standby(const char *function) {
-    if (RecoveryInProgress())
-        throw Error(sqlstate::read_only_sql_transaction,
-                    std::string(function) + " cannot run on a hot standby",
-                    "The server is in recovery; maintenance changes data and runs on the primary.",
-                    "Connect to the primary (target_session_attrs=read-write); pg_cron runs it there.");
-}
-
-// Serializes maintenance runs and cleanup rounds: one transaction-level advisory lock.
-constexpr const char *lock_key = "pg_catalog.hashtext('assistant_hub.run_maintenance')";
 
 std::string record(pg::SpiConnection &spi, const char *status, double duration_ms,
                    JsonObject &report) {
@@ -55,7 +41,7 @@ std::string run_all(pg::SpiConnection &spi) {
     Clock::time_point started = Clock::now();
     JsonObject report;
 
-    spi.execute((std::string("SELECT pg_catalog.pg_try_advisory_xact_lock(") + lock_key + ")").c_str());
+    spi.execute(try_run_lock_sql);
     if (!bool_at(0, 1)) {
         maintenance::report(NOTICE, "run_maintenance is already running in another session; "
                                     "nothing was done");
@@ -110,23 +96,5 @@ AH_SQL_FUNCTION(run_maintenance) {
             json = run_all(spi);
         }
         return pg::call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
-    });
-}
-
-AH_SQL_FUNCTION(_cleanup_round) {
-    return pg::guard([&] {
-        refuse_on_standby("run_cleanup");
-        int64 removed = 0;
-        {
-            pg::SpiConnection spi;
-            // Waits for a running run_maintenance() rather than racing it for the same rows.
-            spi.execute((std::string("SELECT pg_catalog.pg_advisory_xact_lock(") + lock_key + ")").c_str());
-            int n_rules = 0;
-            const RetentionRule *rules = retention_rules(n_rules);
-            for (int i = 0; i < n_rules; i++) {
-                removed += apply_retention(spi, rules[i]).removed;
-            }
-        }
-        PG_RETURN_INT64(removed);
     });
 }

@@ -21,7 +21,8 @@ struct SpiArg {
 
 class SpiConnection {
   public:
-    SpiConnection();
+    // options: SPI_connect_ext's, e.g. SPI_OPT_NONATOMIC for a procedure that commits.
+    explicit SpiConnection(int options = 0);
     ~SpiConnection();
     SpiConnection(const SpiConnection &) = delete;
     SpiConnection &operator=(const SpiConnection &) = delete;

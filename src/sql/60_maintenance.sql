@@ -28,41 +28,13 @@ COMMENT ON FUNCTION assistant_hub.run_maintenance() IS
     'Partition maintenance, metric consolidation, slow-query flush, retention cleanup (activity_logs > 1 year, expired cache_entries, query_performance_log > 90 days) in bounded batches, and ANALYZE of changed tables; each step in its own subtransaction. Returns a jsonb report, also recorded in assistant_hub.maintenance_log. Refuses on a hot standby; a second concurrent call reports "already running".';
 REVOKE ALL ON FUNCTION assistant_hub.run_maintenance() FROM PUBLIC;
 
-CREATE FUNCTION assistant_hub._cleanup_round() RETURNS bigint
-    LANGUAGE c VOLATILE
-    SET lock_timeout = '2s'
-    SET search_path = pg_catalog, pg_temp
-    AS 'MODULE_PATHNAME', '_cleanup_round';
-COMMENT ON FUNCTION assistant_hub._cleanup_round() IS
-    'One bounded round of retention cleanup (maintenance_max_batches batches per table); returns the rows and partitions removed. Called by run_cleanup().';
-REVOKE ALL ON FUNCTION assistant_hub._cleanup_round() FROM PUBLIC;
-
--- A procedure, so that it can commit between rounds: each round's row locks last one round only.
--- Transaction control forbids a SET clause, so every name in it is schema-qualified instead.
+-- A C procedure: it commits between rounds, and a procedure that commits cannot have a SET
+-- clause (the C code qualifies every name instead).
 CREATE PROCEDURE assistant_hub.run_cleanup(max_rounds integer DEFAULT 10000)
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    removed bigint;
-    total bigint := 0;
-    rounds integer := 0;
-BEGIN
-    PERFORM assistant_hub._require(max_rounds, 'max_rounds', 'run_cleanup');
-    IF max_rounds OPERATOR(pg_catalog.<) 1 THEN
-        RAISE EXCEPTION 'run_cleanup: max_rounds must be positive, not %', max_rounds
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    LOOP
-        removed := assistant_hub._cleanup_round();
-        total := total OPERATOR(pg_catalog.+) removed;
-        rounds := rounds OPERATOR(pg_catalog.+) 1;
-        COMMIT;
-        EXIT WHEN removed OPERATOR(pg_catalog.=) 0 OR rounds OPERATOR(pg_catalog.>=) max_rounds;
-    END LOOP;
-    RAISE NOTICE 'run_cleanup: removed % rows and partitions in % rounds', total, rounds;
-END $$;
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'run_cleanup';
 COMMENT ON PROCEDURE assistant_hub.run_cleanup(integer) IS
-    'Retention cleanup until nothing expired is left, committing after each bounded round (CALL it outside a transaction block; the daily pg_cron job does).';
+    'Retention cleanup until nothing expired is left, committing after each bounded round of maintenance_max_batches batches per table (CALL it outside a transaction block; the daily pg_cron job does).';
 REVOKE ALL ON PROCEDURE assistant_hub.run_cleanup(integer) FROM PUBLIC;
 
 -- pg_cron present, and new enough for schedule_in_database, or a clear error.
