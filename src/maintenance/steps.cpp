@@ -38,12 +38,11 @@ StepResult partition_maintenance_step(pg::SpiConnection &spi) {
 }
 
 StepResult metric_consolidation_step(pg::SpiConnection &spi) {
-    // The metrics keep per-(key, day) counters that triggers update in place; a design with
-    // pending deltas exposes a fold function, which this step calls when it exists.
-    const char *fn = "assistant_hub.fold_metric_deltas()";
+    // The metric triggers append per-(key, day) deltas; consolidation folds them into the counts.
+    const char *fn = "assistant_hub.consolidate_metrics()";
     if (!function_exists(spi, fn))
         return not_installed(fn);
-    spi.execute("SELECT assistant_hub.fold_metric_deltas()::bigint");
+    spi.execute("SELECT assistant_hub.consolidate_metrics()::bigint");
     StepResult r;
     r.details.add("rows_folded", int64_at(0, 1));
     return r;

@@ -72,7 +72,7 @@ SELECT d.jobname, d.schedule, d.command, COALESCE(d.db, database)::text
 FROM (VALUES
     ('assistant_hub:maintenance', '*/5 * * * *', 'SELECT assistant_hub.run_maintenance()', NULL::name),
     ('assistant_hub:slow-query-flush', '* * * * *', 'SELECT assistant_hub.flush_slow_queries()', NULL),
-    ('assistant_hub:performance-snapshot', '*/5 * * * *', 'SELECT assistant_hub.performance_snapshot()', NULL),
+    ('assistant_hub:performance-snapshot', '*/5 * * * *', 'SELECT assistant_hub.record_performance_snapshot()', NULL),
     ('assistant_hub:cleanup', '0 2 * * *', 'CALL assistant_hub.run_cleanup()', NULL),
     ('assistant_hub:vacuum', '0 3 * * 0',
         'VACUUM (ANALYZE) ' || (SELECT string_agg(format('hub.%I', t), ', ' ORDER BY o)
