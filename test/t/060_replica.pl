@@ -99,7 +99,8 @@ my %writes = (
 for my $fn (sort keys %writes) {
     my ($rc, $out, $err) = $standby->psql('postgres', "\\set VERBOSITY verbose\n$writes{$fn}");
     isnt($rc, 0, "$fn fails on the standby");
-    like($err, qr/ERROR:  25006: .*(hot standby|read-only transaction)/, "$fn: read-only error, 25006");
+    like($err, qr/ERROR:  25006: .*(hot standby|read-only transaction|during recovery)/,
+        "$fn: a clear read-only error, 25006");
 }
 my ($rc, $out, $err) = $standby->psql('postgres', 'SELECT assistant_hub.run_maintenance()');
 like($err, qr/run_maintenance cannot run on a hot standby/, 'run_maintenance says why');
