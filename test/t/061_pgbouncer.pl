@@ -39,10 +39,13 @@ $node->safe_psql('assistant_hub', qq{
 });
 my @uids = split /\n/, $node->safe_psql('assistant_hub', 'SELECT id FROM hub.users ORDER BY id');
 is(scalar @uids, $users, "$users demo users");
-# What each user should see: its own task count.
+# What each user should see: its own task count and dashboard (computed here as superuser).
 my %tasks_of = map { split /\|/ }
   split /\n/, $node->safe_psql('assistant_hub',
     'SELECT u.id, count(t.*) FROM hub.users u LEFT JOIN hub.tasks t ON t.user_id = u.id GROUP BY u.id');
+my %dashboard_of = map { split /\|/ }
+  split /\n/, $node->safe_psql('assistant_hub',
+    'SELECT u.id, (SELECT row(d.*)::text FROM assistant_hub.dashboard_summary(u.id) d) FROM hub.users u');
 
 # The auth_file: SCRAM secrets from pg_authid, no password in clear.
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -114,7 +117,8 @@ SELECT pg_sleep(0.01);
 SELECT 'during', $c, pg_backend_pid(), current_setting('assistant_hub.user_id'),
        (SELECT count(*) FROM hub.tasks),
        (SELECT count(*) FROM hub.tasks WHERE user_id <> '$uid'),
-       (SELECT string_agg(id::text, ',') FROM hub.users);
+       (SELECT string_agg(id::text, ',') FROM hub.users),
+       (SELECT row(d.*)::text FROM assistant_hub.dashboard_summary('$uid') d);
 COMMIT;
 };
     }
@@ -139,13 +143,14 @@ for my $client (@clients) {
         } elsif ($what eq 'during') {
             $during++;
             push @wrong, $line
-              if $setting ne $uid || $counts[0] != $tasks_of{$uid} || $counts[1] != 0 || $counts[2] ne $uid;
+              if $setting ne $uid || $counts[0] != $tasks_of{$uid} || $counts[1] != 0
+              || $counts[2] ne $uid || $counts[3] ne $dashboard_of{$uid};
         }
     }
 }
 is($during, $users * $rounds, 'every transaction reported back');
 is_deeply(\@leaks, [], 'no transaction starts with a user or rows left by another client');
-is_deeply(\@wrong, [], 'inside its transaction each client sees exactly its own user and rows');
+is_deeply(\@wrong, [], 'inside its transaction each client sees exactly its own user, rows and dashboard');
 my @shared = grep { keys %{ $backend_clients{$_} } > 1 } keys %backend_clients;
 ok(keys %backend_clients <= 2, 'at most 2 server connections served the 6 clients (pool size 2)');
 ok(@shared >= 1, 'server connections were shared between clients');
