@@ -37,25 +37,30 @@ StepResult partition_maintenance_step(pg::SpiConnection &spi) {
     return r;
 }
 
-StepResult metric_consolidation_step(pg::SpiConnection &spi) {
-    // The metric triggers append per-(key, day) deltas; consolidation folds them into the counts.
-    const char *fn = "assistant_hub.consolidate_metrics()";
-    if (!function_exists(spi, fn))
-        return not_installed(fn);
-    spi.execute("SELECT assistant_hub.consolidate_metrics()::bigint");
+namespace {
+
+// Calls a bigint function of another subsystem, when it is installed, and reports its result.
+StepResult count_from(pg::SpiConnection &spi, const char *signature, const char *call,
+                      const char *detail) {
+    if (!function_exists(spi, signature))
+        return not_installed(signature);
+    spi.execute(call);
     StepResult r;
-    r.details.add("rows_folded", int64_at(0, 1));
+    r.details.add(detail, int64_at(0, 1));
     return r;
 }
 
+} // namespace
+
+StepResult metric_consolidation_step(pg::SpiConnection &spi) {
+    // The metric triggers append per-(key, day) deltas; consolidation folds them into the counts.
+    return count_from(spi, "assistant_hub.consolidate_metrics()",
+                      "SELECT assistant_hub.consolidate_metrics()::bigint", "rows_folded");
+}
+
 StepResult slow_query_flush_step(pg::SpiConnection &spi) {
-    const char *fn = "assistant_hub.flush_slow_queries()";
-    if (!function_exists(spi, fn))
-        return not_installed(fn);
-    spi.execute("SELECT assistant_hub.flush_slow_queries()");
-    StepResult r;
-    r.details.add("rows_flushed", int64_at(0, 1));
-    return r;
+    return count_from(spi, "assistant_hub.flush_slow_queries()",
+                      "SELECT assistant_hub.flush_slow_queries()::bigint", "rows_flushed");
 }
 
 StepResult analyze_step(pg::SpiConnection &spi) {

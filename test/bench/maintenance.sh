@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Maintenance against the seed's section 7.1, on the same data in the same cluster:
-#  1. retention cleanup of hub.activity_logs (20 expired rows per user, 5 kept): the seed runs one
+#  1. retention cleanup of hub.activity_logs (60 expired rows per user, 5 kept): the seed runs one
 #     DELETE in one transaction; run_maintenance() removes bounded batches per call. Compared:
 #     the longest transaction that holds the deleted rows' locks, and the total time.
 #  2. a routine run when nothing changed: the seed ANALYZEs its five tables every time;
@@ -20,7 +20,7 @@ SELECT assistant_hub.create_hub_schema();
 INSERT INTO hub.users (email) SELECT 'user' || g || '@bench.example' FROM generate_series(1, $SCALE) g;
 INSERT INTO hub.activity_logs (user_id, activity_type, created_at)
 SELECT u.id, 'login', now() - interval '1 year' - g * interval '1 day'
-FROM hub.users u, generate_series(1, 20) g;
+FROM hub.users u, generate_series(1, 60) g;
 INSERT INTO hub.activity_logs (user_id, activity_type, created_at)
 SELECT u.id, 'login', now() - g * interval '1 day' FROM hub.users u, generate_series(1, 5) g;
 SQL
