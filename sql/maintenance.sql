@@ -70,6 +70,27 @@ ROLLBACK TO SAVEPOINT failing;
 DROP TRIGGER refuse_delete ON hub.activity_logs;
 DROP FUNCTION public.refuse_delete();
 
+-- A table range-partitioned on its time column: expired partitions are dropped whole, the rows
+-- of the partition that straddles the cutoff are deleted, later partitions are left alone.
+SAVEPOINT ranged;
+DROP TABLE hub.cache_entries;
+CREATE TABLE hub.cache_entries (user_id uuid NOT NULL, cache_key text NOT NULL, value jsonb NOT NULL,
+                                expires_at timestamptz NOT NULL) PARTITION BY RANGE (expires_at);
+CREATE TABLE hub.cache_entries_old PARTITION OF hub.cache_entries
+    FOR VALUES FROM (MINVALUE) TO (now() - interval '1 day');
+CREATE TABLE hub.cache_entries_now PARTITION OF hub.cache_entries
+    FOR VALUES FROM (now() - interval '1 day') TO (now() + interval '1 day');
+CREATE TABLE hub.cache_entries_later PARTITION OF hub.cache_entries
+    FOR VALUES FROM (now() + interval '1 day') TO (MAXVALUE);
+INSERT INTO hub.cache_entries
+SELECT '6d61696e-7400-4000-8000-000000000001', 'k' || g, '{}', now() + g * interval '1 hour'
+FROM generate_series(-72, 72, 6) g;
+SELECT pg_temp.step(assistant_hub.run_maintenance(), 'cache_entries_expiry')
+       - 'ms' - 'batches' AS range_partitioned_step;
+SELECT tableoid::regclass AS partition, count(*), min(expires_at) >= now() AS none_expired
+FROM hub.cache_entries GROUP BY 1 ORDER BY 1;
+ROLLBACK TO SAVEPOINT ranged;
+
 -- A table dropped by its owner: a NOTICE, that step skipped, the rest done.
 DROP TABLE hub.cache_entries;
 SELECT r->>'status' AS status, pg_temp.step(r, 'cache_entries_expiry') - 'ms' AS cache_step,
