@@ -11,11 +11,21 @@ std::string json_quote(const std::string &s) {
     out += '"';
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 char buf[8];
@@ -86,6 +96,8 @@ JsonArray &JsonArray::add_json(const std::string &json) {
     return *this;
 }
 
-JsonArray &JsonArray::add(const std::string &value) { return add_json(json_quote(value)); }
+JsonArray &JsonArray::add(const std::string &value) {
+    return add_json(json_quote(value));
+}
 
 } // namespace assistant_hub::maintenance

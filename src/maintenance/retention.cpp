@@ -108,8 +108,9 @@ StepResult apply_retention(pg::SpiConnection &spi, const RetentionRule &rule) {
     const int64 batch = batch_rows(), budget = max_batches();
     bool complete = true;
     for (const std::string &leaf : leaf_names) {
-        std::string del = "DELETE FROM ONLY " + leaf + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM ONLY " +
-                          leaf + " WHERE " + col + " < pg_catalog.now() - $1::interval LIMIT $2))";
+        std::string del = "DELETE FROM ONLY " + leaf +
+                          " WHERE ctid = ANY (ARRAY(SELECT ctid FROM ONLY " + leaf + " WHERE " +
+                          col + " < pg_catalog.now() - $1::interval LIMIT $2))";
         for (;;) {
             if (full_batches >= budget) {
                 std::string more = "SELECT EXISTS (SELECT 1 FROM ONLY " + leaf + " WHERE " + col +

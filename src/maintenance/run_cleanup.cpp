@@ -40,14 +40,17 @@ AH_SQL_FUNCTION(run_cleanup) {
         int32 max_rounds = PG_GETARG_INT32(0);
         if (max_rounds < 1)
             throw Error(sqlstate::invalid_parameter_value,
-                        "run_cleanup: max_rounds must be positive, not " + std::to_string(max_rounds));
+                        "run_cleanup: max_rounds must be positive, not " +
+                            std::to_string(max_rounds));
         refuse_on_standby("run_cleanup");
         bool nonatomic = fcinfo->context != nullptr && IsA(fcinfo->context, CallContext) &&
                          !castNode(CallContext, fcinfo->context)->atomic;
         if (!nonatomic)
-            throw Error("2D000", "run_cleanup commits between rounds and cannot run inside a "
-                                 "transaction block",
-                        {}, "CALL assistant_hub.run_cleanup() on its own, outside BEGIN ... COMMIT.");
+            throw Error("2D000",
+                        "run_cleanup commits between rounds and cannot run inside a "
+                        "transaction block",
+                        {},
+                        "CALL assistant_hub.run_cleanup() on its own, outside BEGIN ... COMMIT.");
 
         int64 total = 0;
         int rounds = 0;
@@ -62,8 +65,8 @@ AH_SQL_FUNCTION(run_cleanup) {
                     break;
             }
         }
-        report(NOTICE, "run_cleanup: removed " + std::to_string(total) + " rows and partitions in " +
-                           std::to_string(rounds) + " rounds");
+        report(NOTICE, "run_cleanup: removed " + std::to_string(total) +
+                           " rows and partitions in " + std::to_string(rounds) + " rounds");
         PG_RETURN_VOID();
     });
 }

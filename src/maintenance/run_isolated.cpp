@@ -16,7 +16,8 @@ namespace {
 StepResult failure(const char *sqlstate, const std::string &message) {
     StepResult r;
     // A missing prerequisite (e.g. the library is not preloaded) is a reason to skip, not a fault.
-    r.status = std::string(sqlstate) == sqlstate::object_not_in_prerequisite_state ? "skipped" : "error";
+    r.status =
+        std::string(sqlstate) == sqlstate::object_not_in_prerequisite_state ? "skipped" : "error";
     r.reason = message;
     r.details.add("sqlstate", sqlstate);
     return r;
@@ -49,7 +50,8 @@ StepResult run_isolated(pg::SpiConnection &spi, const Step &step) {
     pg::call([] { RollbackAndReleaseCurrentSubTransaction(); });
     restore();
     if (result.status == "error")
-        report(WARNING, std::string("run_maintenance: step ") + step.name + " failed: " + result.reason);
+        report(WARNING,
+               std::string("run_maintenance: step ") + step.name + " failed: " + result.reason);
     return result;
 }
 

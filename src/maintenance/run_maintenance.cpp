@@ -95,6 +95,7 @@ AH_SQL_FUNCTION(run_maintenance) {
             pg::SpiConnection spi;
             json = run_all(spi);
         }
-        return pg::call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+        return pg::call(
+            [&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
     });
 }

@@ -17,9 +17,15 @@ int max_batches_setting = 20;
 int analyze_min_changes_setting = 1000;
 } // namespace
 
-int maintenance::batch_rows() { return batch_rows_setting; }
-int maintenance::max_batches() { return max_batches_setting; }
-int maintenance::analyze_min_changes() { return analyze_min_changes_setting; }
+int maintenance::batch_rows() {
+    return batch_rows_setting;
+}
+int maintenance::max_batches() {
+    return max_batches_setting;
+}
+int maintenance::analyze_min_changes() {
+    return analyze_min_changes_setting;
+}
 
 void init_maintenance() {
     DefineCustomIntVariable("assistant_hub.maintenance_batch_rows",

@@ -7,8 +7,8 @@ extern "C" {
 namespace assistant_hub::maintenance {
 
 std::optional<std::string> text_at(uint64 row, int col) {
-    char *value = pg::call(
-        [&] { return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col); });
+    char *value =
+        pg::call([&] { return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col); });
     if (value == nullptr)
         return std::nullopt;
     return std::string(value);
