@@ -69,6 +69,19 @@ SELECT count(*) AS old_activity_kept FROM hub.activity_logs WHERE activity_type 
 ROLLBACK TO SAVEPOINT failing;
 DROP TRIGGER refuse_delete ON hub.activity_logs;
 DROP FUNCTION public.refuse_delete();
+-- A cancel (here a statement timeout) is not a failing step: it stops the whole run.
+CREATE FUNCTION public.stall_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(30); RETURN OLD; END $$;
+CREATE TRIGGER stall_delete BEFORE DELETE ON hub.activity_logs
+    FOR EACH ROW EXECUTE FUNCTION public.stall_delete();
+SAVEPOINT cancelled;
+SET LOCAL statement_timeout = '100ms';
+\set SHOW_CONTEXT never
+SELECT assistant_hub.run_maintenance();
+\set SHOW_CONTEXT errors
+ROLLBACK TO SAVEPOINT cancelled;
+DROP TRIGGER stall_delete ON hub.activity_logs;
+DROP FUNCTION public.stall_delete();
 
 -- A table range-partitioned on its time column: expired partitions are dropped whole, the rows
 -- of the partition that straddles the cutoff are deleted, later partitions are left alone.

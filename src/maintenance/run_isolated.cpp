@@ -42,6 +42,10 @@ StepResult run_isolated(pg::SpiConnection &spi, const Step &step) {
         restore();
         return result;
     } catch (const pg::PgError &e) {
+        // A cancel, a statement timeout or a shutdown stops the whole run, as it would stop
+        // PL/pgSQL's EXCEPTION WHEN OTHERS; the transaction's abort closes the subtransaction.
+        if (ERRCODE_TO_CATEGORY(e.sqlerrcode()) == ERRCODE_OPERATOR_INTERVENTION)
+            throw;
         // Copy what we need before the rollback frees the subtransaction's memory.
         result = failure(unpack_sql_state(e.sqlerrcode()), e.what());
     } catch (const Error &e) {
