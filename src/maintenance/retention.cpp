@@ -25,10 +25,6 @@ const RetentionRule rules[] = {
     {"maintenance_log_retention", "assistant_hub", "maintenance_log", "started_at", "90 days"},
 };
 
-std::string quoted(const char *identifier) {
-    return pg::call([&] { return std::string(quote_identifier(identifier)); });
-}
-
 StepResult skipped(const std::string &reason) {
     report(NOTICE, reason + "; its cleanup is skipped");
     StepResult r;
@@ -45,7 +41,7 @@ const RetentionRule *retention_rules(int &count) {
 }
 
 StepResult apply_retention(pg::SpiConnection &spi, const RetentionRule &rule) {
-    std::string table = quoted(rule.schema) + "." + quoted(rule.table);
+    std::string table = quoted_name(rule.schema, rule.table);
     std::string schema(rule.schema), name(rule.table), column(rule.column), keep(rule.keep);
 
     // The table may have been dropped or changed by its owner: then there is nothing to clean.
@@ -101,26 +97,43 @@ StepResult apply_retention(pg::SpiConnection &spi, const RetentionRule &rule) {
     for (uint64 i = 0; i < leaves; i++)
         leaf_names.push_back(text_at(i, 1).value_or(""));
 
-    std::string col = quoted(rule.column);
+    std::string col = pg::call([&] { return std::string(quote_identifier(rule.column)); });
+    // Each batch goes on from the time value where the previous one stopped (keyset order on the
+    // time column, which has an index): starting over would scan again, every time, the rows this
+    // transaction already deleted, and a long backlog would cost quadratic time. Rows of equal time
+    // at the boundary are read again, but deleted ones are invisible and not counted twice.
+    std::string del = "WITH gone AS (DELETE FROM ONLY %1 WHERE ctid = ANY (ARRAY("
+                      "  SELECT ctid FROM ONLY %1 WHERE %2 < pg_catalog.now() - $1::interval"
+                      "    AND %2 >= $3::timestamptz ORDER BY %2 LIMIT $2)) RETURNING %2)"
+                      " SELECT pg_catalog.count(*)::bigint, pg_catalog.max(%2)::timestamptz::text"
+                      " FROM gone";
+    std::string more =
+        "SELECT EXISTS (SELECT 1 FROM ONLY %1 WHERE %2 < pg_catalog.now() - $1::interval)";
+    auto fill = [&](std::string sql, const std::string &leaf) {
+        for (size_t at; (at = sql.find("%1")) != std::string::npos;)
+            sql.replace(at, 2, leaf);
+        for (size_t at; (at = sql.find("%2")) != std::string::npos;)
+            sql.replace(at, 2, col);
+        return sql;
+    };
     // The budget counts full batches: a batch that comes back short has emptied its leaf, so the
     // statements of one call are at most max_batches() plus one per leaf.
     int64 rows_deleted = 0, statements = 0, full_batches = 0;
     const int64 batch = batch_rows(), budget = max_batches();
     bool complete = true;
     for (const std::string &leaf : leaf_names) {
-        std::string del = "DELETE FROM ONLY " + leaf +
-                          " WHERE ctid = ANY (ARRAY(SELECT ctid FROM ONLY " + leaf + " WHERE " +
-                          col + " < pg_catalog.now() - $1::interval LIMIT $2))";
+        std::string leaf_del = fill(del, leaf);
+        std::string from = "-infinity";
         for (;;) {
             if (full_batches >= budget) {
-                std::string more = "SELECT EXISTS (SELECT 1 FROM ONLY " + leaf + " WHERE " + col +
-                                   " < pg_catalog.now() - $1::interval)";
-                spi.execute(more.c_str(), {text_arg(keep)}, true);
+                spi.execute(fill(more, leaf).c_str(), {text_arg(keep)}, true);
                 complete = !bool_at(0, 1);
                 break;
             }
-            int64 deleted = static_cast<int64>(
-                spi.execute(del.c_str(), {text_arg(keep), {INT8OID, Int64GetDatum(batch)}}));
+            spi.execute(leaf_del.c_str(),
+                        {text_arg(keep), {INT8OID, Int64GetDatum(batch)}, text_arg(from)});
+            int64 deleted = int64_at(0, 1);
+            from = text_at(0, 2).value_or(from);
             rows_deleted += deleted;
             statements++;
             if (deleted < batch)
@@ -131,6 +144,7 @@ StepResult apply_retention(pg::SpiConnection &spi, const RetentionRule &rule) {
             break;
     }
     r.removed = rows_deleted + partitions_dropped;
+    r.incomplete = !complete;
     r.details.add("table", table)
         .add("rows_deleted", rows_deleted)
         .add("batches", statements)

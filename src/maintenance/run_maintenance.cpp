@@ -3,6 +3,7 @@
 // assistant_hub.maintenance_log.
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "maintenance/run_lock.hpp"
 #include "maintenance/spi_values.hpp"
@@ -75,11 +76,17 @@ std::string run_all(pg::SpiConnection &spi) {
 
     int n_rules = 0;
     const RetentionRule *rules = retention_rules(n_rules);
+    std::vector<std::string> draining;
     for (int i = 0; i < n_rules; i++) {
         const RetentionRule &rule = rules[i];
-        run(Step{rule.step, [&rule](pg::SpiConnection &s) { return apply_retention(s, rule); }});
+        run(Step{rule.step, [&](pg::SpiConnection &s) {
+                     StepResult r = apply_retention(s, rule);
+                     if (r.incomplete)
+                         draining.push_back(quoted_name(rule.schema, rule.table));
+                     return r;
+                 }});
     }
-    run(Step{"analyze", analyze_step});
+    run(Step{"analyze", [&](pg::SpiConnection &s) { return analyze_step(s, draining); }});
 
     report.add_json("steps", results.str());
     return record(spi, any_error ? "partial" : "ok", ms_since(started), report);

@@ -13,7 +13,7 @@ namespace assistant_hub {
 
 namespace {
 int batch_rows_setting = 5000;
-int max_batches_setting = 20;
+int max_batches_setting = 10;
 int analyze_min_changes_setting = 1000;
 } // namespace
 
@@ -36,7 +36,7 @@ void init_maintenance() {
     DefineCustomIntVariable("assistant_hub.maintenance_max_batches",
                             "Cleanup batches per table in one run_maintenance() call.",
                             "What is left is removed by the next run, or by run_cleanup().",
-                            &max_batches_setting, 20, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr,
+                            &max_batches_setting, 10, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr,
                             nullptr);
     DefineCustomIntVariable("assistant_hub.analyze_min_changes",
                             "Rows changed since the last ANALYZE that make run_maintenance() "

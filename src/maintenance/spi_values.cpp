@@ -35,6 +35,10 @@ bool function_exists(pg::SpiConnection &spi, const std::string &signature) {
     return bool_at(0, 1);
 }
 
+std::string quoted_name(const char *schema, const char *table) {
+    return pg::call([&] { return std::string(quote_qualified_identifier(schema, table)); });
+}
+
 void report(int elevel, const std::string &message) {
     pg::call([&] { ereport(elevel, (errmsg("%s", message.c_str()))); });
 }

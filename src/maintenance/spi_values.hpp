@@ -21,6 +21,9 @@ pg::SpiArg text_arg(const std::string &value);
 // Whether a function with this signature exists, e.g. "assistant_hub.flush_slow_queries()".
 bool function_exists(pg::SpiConnection &spi, const std::string &signature);
 
+// schema.table, each part quoted where needed (as format('%I.%I') does).
+std::string quoted_name(const char *schema, const char *table);
+
 // Sends a NOTICE (or another non-error level) to the client.
 void report(int elevel, const std::string &message);
 

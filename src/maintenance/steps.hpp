@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "maintenance/pure_json.hpp"
 #include "pg/spi.hpp"
@@ -14,6 +15,7 @@ struct StepResult {
     std::string reason;        // why it was skipped, or the error message
     JsonObject details;        // what it did: counts, names
     int64_t removed = 0;       // rows and partitions a cleanup step removed
+    bool incomplete = false;   // a cleanup step that left expired rows for the next run
 };
 
 using StepFn = std::function<StepResult(pg::SpiConnection &)>;
@@ -26,7 +28,8 @@ struct Step {
 StepResult partition_maintenance_step(pg::SpiConnection &spi);
 StepResult metric_consolidation_step(pg::SpiConnection &spi);
 StepResult slow_query_flush_step(pg::SpiConnection &spi);
-StepResult analyze_step(pg::SpiConnection &spi);
+// ANALYZE of the tables that changed enough, but those still draining a retention backlog.
+StepResult analyze_step(pg::SpiConnection &spi, const std::vector<std::string> &draining);
 
 // Retention cleanup of one table: rows whose time column is older than now() - keep.
 struct RetentionRule {

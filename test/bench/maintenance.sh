@@ -55,7 +55,7 @@ for r in $(seq "$ROUNDS"); do
 done
 record "maintenance: longest transaction removing $expired rows" \
     "$(median "${ours_longest[@]}")" "$(median "${seed_longest[@]}")" ms \
-    "seed: one DELETE; ours: $(median "${ours_runs[@]}") bounded runs (5000-row batches, 20 per run)"
+    "seed: one DELETE; ours: $(median "${ours_runs[@]}") bounded runs (5000-row batches, 10 per run)"
 record "maintenance: total time removing $expired rows" \
     "$(median "${ours_total[@]}")" "$(median "${seed_total[@]}")" ms \
     "the price of short transactions: more statements, index lookups per batch"
