@@ -143,6 +143,26 @@ SELECT last_analyze IS NOT NULL AS has_statistics, n_mod_since_analyze
 FROM pg_stat_user_tables WHERE relid = 'hub.maintenance_probe'::regclass;
 SELECT pg_temp.step(r, 'analyze')->'analyzed' @> '[{"table": "hub.maintenance_probe"}]' AS analyzed_again
 FROM (SELECT assistant_hub.run_maintenance() AS r) t;
+-- A table still draining expired rows is analyzed once it has settled, not after every batch.
+ALTER TABLE hub.cache_entries SET (autovacuum_enabled = false); -- no ANALYZE but ours meanwhile
+INSERT INTO hub.users (id, email) VALUES ('6d61696e-7400-4000-8000-000000000003', 'drain@example.com');
+INSERT INTO hub.cache_entries (user_id, cache_key, value, expires_at)
+SELECT '6d61696e-7400-4000-8000-000000000003', 'k' || g, '{}', now() - interval '1 hour'
+FROM generate_series(1, 40) g;
+SELECT pg_stat_force_next_flush();
+SET assistant_hub.analyze_min_changes = 10;
+SET assistant_hub.maintenance_batch_rows = 10;
+SET assistant_hub.maintenance_max_batches = 1;
+SELECT pg_temp.step(r, 'cache_entries_expiry')->'complete' AS complete,
+       pg_temp.step(r, 'analyze')->'deferred_while_cleaning' ? 'hub.cache_entries' AS analyze_deferred
+FROM (SELECT assistant_hub.run_maintenance() AS r) t;
+RESET assistant_hub.maintenance_max_batches;
+SELECT pg_temp.step(r, 'cache_entries_expiry')->'complete' AS complete,
+       pg_temp.step(r, 'analyze')->'analyzed' @> '[{"table": "hub.cache_entries"}]' AS analyzed_now
+FROM (SELECT assistant_hub.run_maintenance() AS r) t;
+RESET assistant_hub.maintenance_batch_rows;
+DELETE FROM hub.users WHERE id = '6d61696e-7400-4000-8000-000000000003';
+ALTER TABLE hub.cache_entries RESET (autovacuum_enabled);
 RESET assistant_hub.analyze_min_changes;
 DROP TABLE hub.maintenance_probe;
 
