@@ -4,4 +4,5 @@
 namespace assistant_hub {
 void init_settings();
 void init_maintenance();
+void init_slowlog(); // src/slowlog: settings, executor hooks, shared ring, flush worker
 } // namespace assistant_hub
