@@ -10,6 +10,7 @@ BEGIN;
 -- Only this test's rows are expired: the other tests' expired rows go first.
 DELETE FROM hub.activity_logs WHERE created_at < now() - interval '1 year';
 DELETE FROM hub.cache_entries WHERE expires_at < now();
+DELETE FROM assistant_hub.query_performance_log WHERE logged_at < now() - interval '90 days';
 INSERT INTO hub.users (id, email) VALUES ('6d61696e-7400-4000-8000-000000000001', 'maint@example.com');
 -- 25 activity rows older than a year and 5 newer; 12 expired cache entries and 3 live ones.
 INSERT INTO hub.activity_logs (user_id, activity_type, created_at)
@@ -25,6 +26,11 @@ INSERT INTO hub.cache_entries (user_id, cache_key, value, expires_at)
 SELECT '6d61696e-7400-4000-8000-000000000001', 'live' || g, '{}', now() + g * interval '1 minute'
 FROM generate_series(1, 3) g;
 
+-- Slow-query log: 3 rows older than 90 days, 2 newer.
+INSERT INTO assistant_hub.query_performance_log (logged_at, started_at, query_hash, query_text,
+                                                 execution_time_ms, rows_returned, status)
+SELECT now() - g * interval '31 days', now() - g * interval '31 days', g, 'SELECT $1', 1500, 1, 'ok'
+FROM generate_series(1, 5) g;
 -- Batches of 4 rows, at most 2 full batches per table and run: the first run removes 8 of each.
 SET LOCAL assistant_hub.maintenance_batch_rows = 4;
 SET LOCAL assistant_hub.maintenance_max_batches = 2;
