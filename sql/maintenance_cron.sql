@@ -7,6 +7,15 @@ SELECT * FROM assistant_hub.schedule_jobs();
 SELECT assistant_hub.unschedule_jobs();
 SELECT count(*) AS jobs FROM assistant_hub.jobs;
 
+-- Called in another database than pg_cron's: where to go instead.
+CREATE DATABASE maintenance_other;
+\c maintenance_other
+SET client_min_messages = warning;
+CREATE EXTENSION assistant_hub;
+RESET client_min_messages;
+SELECT * FROM assistant_hub.schedule_jobs();
+\c contrib_regression
+
 CREATE EXTENSION pg_cron;
 -- Nothing scheduled yet: a NOTICE, nothing removed.
 SELECT assistant_hub.unschedule_jobs() AS removed;
@@ -25,6 +34,14 @@ SELECT count(*) AS changed FROM (
     UNION ALL
     (SELECT * FROM jobs_before
      EXCEPT SELECT jobid, jobname, schedule, command, database FROM cron.job)) d;
+-- Jobs for another database run there, but for the history pruning, which stays with pg_cron's
+-- own tables; scheduling for this database again moves them back, keeping their ids.
+SELECT count(*) AS jobs FROM assistant_hub.schedule_jobs('maintenance_other');
+SELECT jobname, database FROM cron.job WHERE jobname LIKE 'assistant\_hub:%' ORDER BY jobname;
+SELECT count(*) AS jobs FROM assistant_hub.schedule_jobs();
+SELECT count(*) AS changed FROM (SELECT jobid, jobname, schedule, command, database FROM cron.job
+                                 EXCEPT SELECT * FROM jobs_before) d;
+DROP DATABASE maintenance_other;
 -- A job changed by hand is put back.
 SELECT cron.alter_job(jobid, schedule => '0 0 * * *') FROM cron.job WHERE jobname = 'assistant_hub:reindex';
 SELECT jobname, schedule FROM assistant_hub.schedule_jobs() WHERE jobname = 'assistant_hub:reindex';

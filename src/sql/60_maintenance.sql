@@ -42,7 +42,16 @@ CREATE FUNCTION assistant_hub._require_pg_cron() RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
+DECLARE
+    cron_db text := pg_catalog.current_setting('cron.database_name', true);
 BEGIN
+    IF cron_db IS NOT NULL AND cron_db <> pg_catalog.current_database()
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+        RAISE EXCEPTION 'pg_cron keeps its jobs in database %, not in %', cron_db, pg_catalog.current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = pg_catalog.format('Connect to %s (CREATE EXTENSION assistant_hub there too) and run SELECT assistant_hub.schedule_jobs(%L).',
+                                           cron_db, pg_catalog.current_database());
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
         RAISE EXCEPTION 'pg_cron is not installed in database %', pg_catalog.current_database()
             USING ERRCODE = 'object_not_in_prerequisite_state',
