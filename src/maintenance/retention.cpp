@@ -1,7 +1,7 @@
 // Retention cleanup: rows older than a table's retention period. Where a table is range-
 // partitioned on its time column, whole expired partitions are dropped; everything else (the hash
-// partitions of hub.activity_logs, plain tables) is deleted in small batches, each a bounded
-// statement by ctid, at most max_batches() per table per call, so one call never holds its locks
+// partitions of hub.activity_logs, plain tables) is deleted in small batches, one bounded DELETE
+// each, at most max_batches() full batches per table per call, so one call never holds its locks
 // for long and a backlog drains over several runs (or in run_cleanup(), which commits between
 // rounds).
 #include <vector>
