@@ -16,6 +16,7 @@ extern "C" void _PG_init(void) {
     assistant_hub::pg::guard([] {
         assistant_hub::init_settings();
         assistant_hub::init_maintenance();
+        assistant_hub::init_partition();
         assistant_hub::init_slowlog();
         MarkGUCPrefixReserved("assistant_hub");
     });

@@ -6,7 +6,7 @@
 namespace assistant_hub::pg {
 
 SpiConnection::SpiConnection(int options) : uncaught_at_start_(std::uncaught_exceptions()) {
-    int rc = call([options] { return SPI_connect_ext(options); });
+    int rc = call([&] { return SPI_connect_ext(options); });
     if (rc != SPI_OK_CONNECT)
         throw Error(sqlstate::internal_error, "could not connect to SPI");
 }

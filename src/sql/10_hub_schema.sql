@@ -210,26 +210,23 @@ WHERE n.nspname = schema_name AND c.relname = table_name
 GROUP BY c.relkind
 $$;
 
--- Partitions for the hub's partitioned tables. Plain SQL: a month-by-month range from two years
--- back through twelve months ahead, and 8 hash partitions.
-CREATE FUNCTION assistant_hub._create_hub_partitions() RETURNS void
+-- The hub's partition sets, kept by the partition manager (src/partition/): journal_entries
+-- monthly with twelve months premade, activity_logs in 8 hash partitions. Registers whichever is
+-- not registered yet (after DROP EXTENSION and CREATE EXTENSION the tables are adopted again).
+CREATE FUNCTION assistant_hub._register_hub_partition_sets() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
-DECLARE
-    m date;
 BEGIN
-    FOR m IN SELECT generate_series(date_trunc('month', current_date) - interval '24 months',
-                                    date_trunc('month', current_date) + interval '12 months',
-                                    interval '1 month')::date
-    LOOP
-        EXECUTE format('CREATE TABLE hub.%I PARTITION OF hub.journal_entries FOR VALUES FROM (%L) TO (%L)',
-                       'journal_entries_p' || to_char(m, 'YYYY_MM'), m, (m + interval '1 month')::date);
-    END LOOP;
-    FOR i IN 0..7 LOOP
-        EXECUTE format('CREATE TABLE hub.%I PARTITION OF hub.activity_logs FOR VALUES WITH (MODULUS 8, REMAINDER %s)',
-                       'activity_logs_p' || i, i);
-    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM assistant_hub.partition_sets WHERE parent = 'hub.journal_entries'::regclass) THEN
+        PERFORM assistant_hub.partition_by_time('hub.journal_entries', 'entry_date', '1 month', 12);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM assistant_hub.partition_sets WHERE parent = 'hub.activity_logs'::regclass) THEN
+        -- Adopted again: keep the partitions it has (it may have been split since).
+        PERFORM assistant_hub.partition_by_hash('hub.activity_logs', 'user_id',
+            coalesce(nullif((SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                             WHERE i.inhparent = 'hub.activity_logs'::regclass AND c.relkind IN ('r', 'p')), 0), 8)::int);
+    END IF;
 END $$;
 
 CREATE FUNCTION assistant_hub.create_hub_schema() RETURNS void
@@ -275,6 +272,7 @@ BEGIN
             END IF;
         END LOOP;
         IF cardinality(missing) = 0 THEN
+            PERFORM assistant_hub._register_hub_partition_sets();
             RAISE NOTICE 'the hub schema already exists; nothing changed';
             RETURN;
         ELSIF cardinality(present) > 0 THEN
@@ -288,12 +286,12 @@ BEGIN
     END IF;
 
     EXECUTE assistant_hub._hub_tables_ddl('hub');
-    PERFORM assistant_hub._create_hub_partitions();
+    PERFORM assistant_hub._register_hub_partition_sets();
     PERFORM assistant_hub._secure_hub_tables();
 END $$;
 COMMENT ON FUNCTION assistant_hub.create_hub_schema() IS
     'Creates the Assistant Hub data model in schema hub (ordinary tables, kept by DROP EXTENSION). A second call changes nothing.';
 REVOKE ALL ON FUNCTION assistant_hub.create_hub_schema() FROM PUBLIC;
 REVOKE ALL ON FUNCTION assistant_hub._hub_tables_ddl(name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION assistant_hub._create_hub_partitions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION assistant_hub._register_hub_partition_sets() FROM PUBLIC;
 REVOKE ALL ON FUNCTION assistant_hub._table_shape(name, name) FROM PUBLIC;

@@ -39,6 +39,12 @@ BEGIN
            now() - make_interval(days => days + 30)
     FROM demo_users;
 
+    -- The journal's partition set premakes ahead of now only: ask for the past the demo covers.
+    IF EXISTS (SELECT 1 FROM assistant_hub.partition_sets WHERE parent = 'hub.journal_entries'::regclass) THEN
+        PERFORM assistant_hub.create_partitions_for_range('hub.journal_entries'::regclass,
+                                                          current_date - (days - 1), current_date);
+    END IF;
+
     -- About 70% of days have a journal entry; 90% of entries carry a mood.
     INSERT INTO hub.journal_entries (user_id, entry_date, title, content, mood_score, tags,
                                      is_favorite, created_at, updated_at)
