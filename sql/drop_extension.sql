@@ -3,7 +3,10 @@ CREATE TEMP TABLE rows_before AS
 SELECT t AS table_name, (xpath('/row/c/text()',
         query_to_xml(format('SELECT count(*) AS c FROM hub.%I', t), false, true, '')))[1]::text::bigint AS n
 FROM assistant_hub.hub_tables() AS t;
+-- (CASCADE also drops the metric triggers on the hub tables: too many to list.)
+SET client_min_messages = warning;
 DROP EXTENSION assistant_hub CASCADE;
+RESET client_min_messages;
 SELECT count(*) AS extension_functions_left FROM pg_proc WHERE proname = 'create_hub_schema';
 SELECT b.table_name, b.n > 0 AS had_rows,
        b.n = (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM hub.%I', b.table_name),

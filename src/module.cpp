@@ -17,6 +17,7 @@ extern "C" void _PG_init(void) {
         assistant_hub::init_settings();
         assistant_hub::init_maintenance();
         assistant_hub::init_partition();
+        assistant_hub::init_metrics();
         assistant_hub::init_slowlog();
         MarkGUCPrefixReserved("assistant_hub");
     });

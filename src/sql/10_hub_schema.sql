@@ -273,6 +273,7 @@ BEGIN
         END LOOP;
         IF cardinality(missing) = 0 THEN
             PERFORM assistant_hub._register_hub_partition_sets();
+            PERFORM assistant_hub._attach_hub_metrics(); -- those lost with a dropped extension
             RAISE NOTICE 'the hub schema already exists; nothing changed';
             RETURN;
         ELSIF cardinality(present) > 0 THEN
@@ -288,6 +289,7 @@ BEGIN
     EXECUTE assistant_hub._hub_tables_ddl('hub');
     PERFORM assistant_hub._register_hub_partition_sets();
     PERFORM assistant_hub._secure_hub_tables();
+    PERFORM assistant_hub._attach_hub_metrics();
 END $$;
 COMMENT ON FUNCTION assistant_hub.create_hub_schema() IS
     'Creates the Assistant Hub data model in schema hub (ordinary tables, kept by DROP EXTENSION). A second call changes nothing.';

@@ -1,0 +1,783 @@
+-- Metrics: exact per-(key, day) row counts maintained from statement-level triggers (src/metrics/).
+--
+-- Storage, per key kind (uuid; bigint, which also holds integer keys; text):
+--   metric_counts_<kind>  one consolidated row per (metric, key, day), written only by
+--                         consolidate_metrics() and create_metric()'s backfill;
+--   metric_deltas_<kind>  insert-only rows, one per (metric, key, day) a transaction changed,
+--                         written at pre-commit by the trigger code, and corrections written by
+--                         rebuild_metric(). Inserting never waits on or conflicts with another
+--                         writer, at any isolation level.
+-- A value is the sum over both tables plus this transaction's own pending deltas
+-- (_pending_deltas), so reads are exact whether or not consolidation has run.
+-- Both carry the key, so a row-level security policy "key = current user" can be put on them, and
+-- both are indexed key first, values included: one user's values are one index-only range.
+
+CREATE SEQUENCE assistant_hub.metrics_id_seq AS integer;
+CREATE TABLE assistant_hub.metrics (
+    id           integer     NOT NULL DEFAULT nextval('assistant_hub.metrics_id_seq') PRIMARY KEY,
+    name         text        NOT NULL UNIQUE CHECK (name <> '' AND length(name) <= 63),
+    source       regclass    NOT NULL,
+    key_attnum   smallint    NOT NULL,
+    key_type     regtype     NOT NULL,
+    time_attnum  smallint    NOT NULL,
+    time_type    regtype     NOT NULL,
+    filter       text,                  -- canonical text of the parsed filter, or null (all rows)
+    time_zone    text        NOT NULL,  -- days are bucketed in it (assistant_hub.metrics_timezone)
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+ALTER SEQUENCE assistant_hub.metrics_id_seq OWNED BY assistant_hub.metrics.id;
+COMMENT ON TABLE assistant_hub.metrics IS 'Metric definitions (create_metric): rows of source counted per (key, day) where filter holds.';
+
+CREATE TABLE assistant_hub.metric_counts_uuid (
+    metric_id integer NOT NULL, key uuid NOT NULL, day date NOT NULL, value bigint NOT NULL,
+    PRIMARY KEY (key, metric_id, day) INCLUDE (value));
+CREATE TABLE assistant_hub.metric_counts_bigint (
+    metric_id integer NOT NULL, key bigint NOT NULL, day date NOT NULL, value bigint NOT NULL,
+    PRIMARY KEY (key, metric_id, day) INCLUDE (value));
+CREATE TABLE assistant_hub.metric_counts_text (
+    metric_id integer NOT NULL, key text NOT NULL, day date NOT NULL, value bigint NOT NULL,
+    PRIMARY KEY (key, metric_id, day) INCLUDE (value));
+CREATE TABLE assistant_hub.metric_deltas_uuid (
+    metric_id integer NOT NULL, key uuid NOT NULL, day date NOT NULL, delta bigint NOT NULL);
+CREATE TABLE assistant_hub.metric_deltas_bigint (
+    metric_id integer NOT NULL, key bigint NOT NULL, day date NOT NULL, delta bigint NOT NULL);
+CREATE TABLE assistant_hub.metric_deltas_text (
+    metric_id integer NOT NULL, key text NOT NULL, day date NOT NULL, delta bigint NOT NULL);
+CREATE INDEX metric_deltas_uuid_key ON assistant_hub.metric_deltas_uuid (key, metric_id, day) INCLUDE (delta);
+CREATE INDEX metric_deltas_bigint_key ON assistant_hub.metric_deltas_bigint (key, metric_id, day) INCLUDE (delta);
+CREATE INDEX metric_deltas_text_key ON assistant_hub.metric_deltas_text (key, metric_id, day) INCLUDE (delta);
+
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metrics', '');
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metrics_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metric_counts_uuid', '');
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metric_counts_bigint', '');
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metric_counts_text', '');
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metric_deltas_uuid', '');
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metric_deltas_bigint', '');
+SELECT pg_catalog.pg_extension_config_dump('assistant_hub.metric_deltas_text', '');
+REVOKE ALL ON assistant_hub.metrics, assistant_hub.metrics_id_seq,
+    assistant_hub.metric_counts_uuid, assistant_hub.metric_counts_bigint,
+    assistant_hub.metric_counts_text, assistant_hub.metric_deltas_uuid,
+    assistant_hub.metric_deltas_bigint, assistant_hub.metric_deltas_text FROM PUBLIC;
+
+-- C++ entry points (src/metrics/).
+CREATE FUNCTION assistant_hub._metric_trigger() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'metric_trigger';
+COMMENT ON FUNCTION assistant_hub._metric_trigger() IS
+    'Statement-level trigger of a metric (argument: metric id): folds the transition tables into this transaction''s pending deltas.';
+
+CREATE FUNCTION assistant_hub._pending_deltas(storage text)
+    RETURNS TABLE(metric_id integer, key text, day date, delta bigint)
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'pending_deltas';
+COMMENT ON FUNCTION assistant_hub._pending_deltas(text) IS
+    'This transaction''s not yet applied metric deltas for one key storage (uuid, bigint, text); they are written at commit.';
+
+CREATE FUNCTION assistant_hub._metric_parse_filter(source regclass, filter text) RETURNS text
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'metric_parse_filter';
+COMMENT ON FUNCTION assistant_hub._metric_parse_filter(regclass, text) IS
+    'Parses a metric filter as one boolean expression over the columns of source (search_path pinned) and returns its canonical text; rejects subqueries, functions that are not immutable, system and whole-row columns. Null filter: null.';
+
+CREATE FUNCTION assistant_hub._metric_day(t timestamptz, time_zone text) RETURNS date
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'metric_day';
+CREATE FUNCTION assistant_hub._metric_day(t timestamp, time_zone text) RETURNS date
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'metric_day';
+CREATE FUNCTION assistant_hub._metric_day(t date, time_zone text) RETURNS date
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'metric_day';
+COMMENT ON FUNCTION assistant_hub._metric_day(timestamptz, text) IS
+    'The day a timestamptz falls on in time_zone; the trigger code buckets rows with the same C++ function.';
+COMMENT ON FUNCTION assistant_hub._metric_day(timestamp, text) IS 'The date of a timestamp (time_zone is not used).';
+COMMENT ON FUNCTION assistant_hub._metric_day(date, text) IS 'The date itself (time_zone is not used).';
+
+CREATE FUNCTION assistant_hub._metric_zone() RETURNS text
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'metric_zone';
+COMMENT ON FUNCTION assistant_hub._metric_zone() IS 'The value of assistant_hub.metrics_timezone.';
+
+CREATE FUNCTION assistant_hub._metric_invalidate() RETURNS void
+    LANGUAGE c AS 'MODULE_PATHNAME', 'metric_invalidate';
+COMMENT ON FUNCTION assistant_hub._metric_invalidate() IS
+    'Makes every backend reload metric definitions (after create, drop or rebuild).';
+
+REVOKE ALL ON FUNCTION assistant_hub._metric_day(timestamptz, text), assistant_hub._metric_day(timestamp, text),
+    assistant_hub._metric_day(date, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION assistant_hub._metric_trigger(), assistant_hub._pending_deltas(text),
+    assistant_hub._metric_parse_filter(regclass, text), assistant_hub._metric_zone(),
+    assistant_hub._metric_invalidate() FROM PUBLIC;
+
+-- Readers: the value rows of each key storage, consolidated, inserted and pending alike. Sum them.
+CREATE VIEW assistant_hub.metric_values_uuid WITH (security_invoker = true) AS
+SELECT metric_id, key, day, value FROM assistant_hub.metric_counts_uuid
+UNION ALL SELECT metric_id, key, day, delta FROM assistant_hub.metric_deltas_uuid
+UNION ALL SELECT metric_id, key::uuid, day, delta FROM assistant_hub._pending_deltas('uuid');
+CREATE VIEW assistant_hub.metric_values_bigint WITH (security_invoker = true) AS
+SELECT metric_id, key, day, value FROM assistant_hub.metric_counts_bigint
+UNION ALL SELECT metric_id, key, day, delta FROM assistant_hub.metric_deltas_bigint
+UNION ALL SELECT metric_id, key::bigint, day, delta FROM assistant_hub._pending_deltas('bigint');
+CREATE VIEW assistant_hub.metric_values_text WITH (security_invoker = true) AS
+SELECT metric_id, key, day, value FROM assistant_hub.metric_counts_text
+UNION ALL SELECT metric_id, key, day, delta FROM assistant_hub.metric_deltas_text
+UNION ALL SELECT metric_id, key, day, delta FROM assistant_hub._pending_deltas('text');
+COMMENT ON VIEW assistant_hub.metric_values_uuid IS 'Value rows of uuid-keyed metrics; a (metric, key, day) value is their sum.';
+COMMENT ON VIEW assistant_hub.metric_values_bigint IS 'Value rows of bigint- and integer-keyed metrics; a (metric, key, day) value is their sum.';
+COMMENT ON VIEW assistant_hub.metric_values_text IS 'Value rows of text-keyed metrics; a (metric, key, day) value is their sum.';
+REVOKE ALL ON assistant_hub.metric_values_uuid, assistant_hub.metric_values_bigint,
+    assistant_hub.metric_values_text FROM PUBLIC;
+
+-- Which storage a key type uses.
+CREATE FUNCTION assistant_hub._metric_storage(key_type regtype) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT CASE key_type WHEN 'uuid'::regtype THEN 'uuid' WHEN 'bigint'::regtype THEN 'bigint'
+                 WHEN 'integer'::regtype THEN 'bigint' WHEN 'text'::regtype THEN 'text' END $$;
+COMMENT ON FUNCTION assistant_hub._metric_storage(regtype) IS 'The value storage (uuid, bigint, text) of a metric key type.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_storage(regtype) FROM PUBLIC;
+
+-- The metric named name, or a clear error.
+CREATE FUNCTION assistant_hub._metric(metric_name text, func_name text) RETURNS assistant_hub.metrics
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m assistant_hub.metrics;
+BEGIN
+    PERFORM assistant_hub._require(metric_name, 'name', func_name);
+    SELECT * INTO m FROM assistant_hub.metrics WHERE name = metric_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%: metric "%" does not exist', func_name, metric_name
+            USING ERRCODE = 'undefined_object', HINT = 'See assistant_hub.metrics for the defined metrics.';
+    END IF;
+    RETURN m;
+END $$;
+COMMENT ON FUNCTION assistant_hub._metric(text, text) IS 'The metric named metric_name, or an error naming func_name.';
+REVOKE ALL ON FUNCTION assistant_hub._metric(text, text) FROM PUBLIC;
+
+-- A query counting the metric's rows in its source, per (key, day), as (key, day, n). $1 is the
+-- key (as text) when by_key, null otherwise; $2 the time zone. The filter is parsed and checked
+-- again and its canonical text used, never text as a user typed it; names are quoted.
+CREATE FUNCTION assistant_hub._metric_recount_sql(m assistant_hub.metrics, by_key boolean) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    key_col text := quote_ident(attname) FROM pg_attribute WHERE attrelid = m.source AND attnum = m.key_attnum;
+    time_col text := quote_ident(attname) FROM pg_attribute WHERE attrelid = m.source AND attnum = m.time_attnum;
+    storage text := assistant_hub._metric_storage(m.key_type);
+BEGIN
+    RETURN format('SELECT %1$s::%2$s AS key, assistant_hub._metric_day(%3$s, $2) AS day, count(*) AS n'
+                  ' FROM %4$s WHERE %1$s IS NOT NULL AND %3$s IS NOT NULL%5$s%6$s GROUP BY 1, 2',
+                  key_col, storage, time_col, m.source::text,
+                  CASE WHEN m.filter IS NOT NULL THEN ' AND (' || assistant_hub._metric_parse_filter(m.source, m.filter) || ')' ELSE '' END,
+                  CASE WHEN by_key THEN format(' AND %s = $1::%s', key_col, storage) ELSE '' END);
+END $$;
+COMMENT ON FUNCTION assistant_hub._metric_recount_sql(assistant_hub.metrics, boolean) IS 'A query recounting a metric from its source per (key, day); $1 key (when by_key), $2 time zone.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_recount_sql(assistant_hub.metrics, boolean) FROM PUBLIC;
+
+-- Stored minus actual, per (key, day) that differs: the recount from the source against the sum
+-- of counts, deltas and this transaction's pending deltas. One statement, hence one snapshot:
+-- changes committed after it are in neither side. Yields (key, day, stored, actual).
+CREATE FUNCTION assistant_hub._metric_diff_sql(m assistant_hub.metrics, by_key boolean) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT format('SELECT key, day, sum(stored)::bigint AS stored, sum(actual)::bigint AS actual FROM ('
+              'SELECT key, day, 0::bigint AS stored, n AS actual FROM (%1$s) recount'
+              ' UNION ALL SELECT key, day, value, 0 FROM assistant_hub.%2$I WHERE metric_id = $3%3$s'
+              ') x GROUP BY key, day HAVING sum(stored) <> sum(actual)',
+              assistant_hub._metric_recount_sql(m, by_key),
+              'metric_values_' || assistant_hub._metric_storage(m.key_type),
+              CASE WHEN by_key THEN format(' AND key = $1::%s', assistant_hub._metric_storage(m.key_type)) ELSE '' END)
+$$;
+COMMENT ON FUNCTION assistant_hub._metric_diff_sql(assistant_hub.metrics, boolean) IS 'A query of the (key, day) values of a metric whose stored sum differs from the recount; $1 key, $2 time zone, $3 metric id.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_diff_sql(assistant_hub.metrics, boolean) FROM PUBLIC;
+
+-- Writes actual - stored as delta rows, so the metric equals its recount. Insert-only: it never
+-- conflicts with writers or with consolidation.
+CREATE FUNCTION assistant_hub._metric_correct(m assistant_hub.metrics, metric_key text) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE format('INSERT INTO assistant_hub.%I (metric_id, key, day, delta)'
+                   ' SELECT $3, key, day, actual - stored FROM (%s) d',
+                   'metric_deltas_' || assistant_hub._metric_storage(m.key_type),
+                   assistant_hub._metric_diff_sql(m, metric_key IS NOT NULL))
+        USING metric_key, m.time_zone, m.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION assistant_hub._metric_correct(assistant_hub.metrics, text) IS 'Writes recount minus stored as delta rows (all keys, or one); returns the number of corrected values.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_correct(assistant_hub.metrics, text) FROM PUBLIC;
+
+-- The triggers of metric m on one relation: DML triggers with transition tables on every member of
+-- the source's partition tree (a statement fires only the triggers of the table it names), and
+-- BEFORE TRUNCATE on the tables that hold rows (TRUNCATE of a parent fires each partition's).
+CREATE FUNCTION assistant_hub._metric_attach(metric_id integer, rel regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    prefix text := 'assistant_hub_metric_' || metric_id;
+    source regclass := (SELECT m.source FROM assistant_hub.metrics m WHERE m.id = metric_id);
+BEGIN
+    IF source IS NULL OR rel IS NULL
+       OR (rel <> source AND rel NOT IN (SELECT relid FROM pg_partition_tree(source))) THEN
+        RAISE EXCEPTION '_metric_attach: % is not a table of metric %''s source', rel, metric_id
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS assistant_hub_new'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION assistant_hub._metric_trigger(%L)',
+                   prefix || '_insert', rel, metric_id);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS assistant_hub_old'
+                   ' NEW TABLE AS assistant_hub_new FOR EACH STATEMENT EXECUTE FUNCTION assistant_hub._metric_trigger(%L)',
+                   prefix || '_update', rel, metric_id);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS assistant_hub_old'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION assistant_hub._metric_trigger(%L)',
+                   prefix || '_delete', rel, metric_id);
+    IF (SELECT relkind FROM pg_class WHERE oid = rel) = 'r' THEN
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %s'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION assistant_hub._metric_trigger(%L)',
+                       prefix || '_truncate', rel, metric_id);
+    END IF;
+END $$;
+COMMENT ON FUNCTION assistant_hub._metric_attach(integer, regclass) IS 'Creates the triggers of a metric on one table of its source''s partition tree.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_attach(integer, regclass) FROM PUBLIC;
+
+-- The relations that carry metric m's triggers.
+CREATE FUNCTION assistant_hub._metric_trigger_relations(metric_id integer) RETURNS SETOF regclass
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT DISTINCT t.tgrelid::regclass FROM pg_trigger t
+WHERE t.tgfoid = 'assistant_hub._metric_trigger()'::regprocedure
+  AND t.tgname LIKE 'assistant\_hub\_metric\_' || metric_id || '\_%'
+$$;
+COMMENT ON FUNCTION assistant_hub._metric_trigger_relations(integer) IS 'The tables that carry a metric''s triggers.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_trigger_relations(integer) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub._metric_detach(metric_id integer, rel regclass) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    t name;
+BEGIN
+    FOR t IN SELECT tgname FROM pg_trigger
+             WHERE tgrelid = rel AND tgfoid = 'assistant_hub._metric_trigger()'::regprocedure
+               AND tgname LIKE 'assistant\_hub\_metric\_' || metric_id || '\_%'
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', t, rel);
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION assistant_hub._metric_detach(integer, regclass) IS 'Drops the triggers of a metric from one table.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_detach(integer, regclass) FROM PUBLIC;
+
+-- The folding of deltas into counts, and this function's callers, must not interleave with each
+-- other (each would otherwise miss rows the other moved).
+CREATE FUNCTION assistant_hub._metric_lock() RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT pg_advisory_xact_lock(hashtext('assistant_hub.metrics')) $$;
+COMMENT ON FUNCTION assistant_hub._metric_lock() IS 'Serializes consolidation, metric creation and dropping (a transaction-level advisory lock).';
+REVOKE ALL ON FUNCTION assistant_hub._metric_lock() FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.create_metric(name text, source regclass, key_column name,
+                                            time_column name, filter text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    metric_name text := name;
+    rel record;
+    key_att record;
+    time_att record;
+    tree text;
+    m assistant_hub.metrics;
+    r regclass;
+BEGIN
+    PERFORM assistant_hub._require(metric_name, 'name', 'create_metric');
+    PERFORM assistant_hub._require(source, 'source', 'create_metric');
+    PERFORM assistant_hub._require(key_column, 'key_column', 'create_metric');
+    PERFORM assistant_hub._require(time_column, 'time_column', 'create_metric');
+    IF metric_name = '' OR length(metric_name) > 63 THEN
+        RAISE EXCEPTION 'create_metric: a metric name must have 1 to 63 characters, not %', length(metric_name)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'create_metric: must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'active_sql_transaction',
+                  DETAIL = 'The backfill must see every row committed before the triggers were attached.';
+    END IF;
+    SELECT c.oid, c.relkind, c.relpersistence, c.relispartition, n.nspname, c.relowner INTO rel
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = source;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'create_metric: relation with OID % does not exist', source::oid
+            USING ERRCODE = 'undefined_table';
+    END IF;
+    IF rel.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'create_metric: "%" is not a table', source
+            USING ERRCODE = 'wrong_object_type', HINT = 'The source must be a table or a partitioned table.';
+    END IF;
+    IF rel.relpersistence = 't' THEN
+        RAISE EXCEPTION 'create_metric: "%" is a temporary table', source
+            USING ERRCODE = 'feature_not_supported';
+    END IF;
+    IF rel.relispartition THEN
+        RAISE EXCEPTION 'create_metric: "%" is a partition', source
+            USING ERRCODE = 'wrong_object_type', HINT = 'Use the partitioned table it belongs to as the source.';
+    END IF;
+    IF rel.nspname = 'assistant_hub' THEN
+        RAISE EXCEPTION 'create_metric: "%" belongs to the extension', source
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF NOT pg_has_role(rel.relowner, 'USAGE') THEN
+        RAISE EXCEPTION 'create_metric: must be owner of table %', source
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT attnum, atttypid::regtype AS atttype INTO key_att FROM pg_attribute
+    WHERE attrelid = source AND attname = key_column AND attnum > 0 AND NOT attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'create_metric: column "%" of relation "%" does not exist', key_column, source
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF key_att.atttype NOT IN ('uuid'::regtype, 'bigint'::regtype, 'integer'::regtype, 'text'::regtype) THEN
+        RAISE EXCEPTION 'create_metric: key column "%" has type %', key_column, key_att.atttype
+            USING ERRCODE = 'datatype_mismatch', HINT = 'Key columns must be uuid, bigint, integer or text.';
+    END IF;
+    SELECT attnum, atttypid::regtype AS atttype INTO time_att FROM pg_attribute
+    WHERE attrelid = source AND attname = time_column AND attnum > 0 AND NOT attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'create_metric: column "%" of relation "%" does not exist', time_column, source
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF time_att.atttype NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+        RAISE EXCEPTION 'create_metric: time column "%" has type %', time_column, time_att.atttype
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'Time columns must be timestamp with time zone, timestamp or date.';
+    END IF;
+    tree := assistant_hub._metric_parse_filter(source, filter);
+
+    PERFORM assistant_hub._metric_lock();
+    IF EXISTS (SELECT 1 FROM assistant_hub.metrics WHERE metrics.name = metric_name) THEN
+        RAISE EXCEPTION 'create_metric: metric "%" already exists', metric_name
+            USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO assistant_hub.metrics (name, source, key_attnum, key_type, time_attnum, time_type, filter, time_zone)
+    VALUES (metric_name, source, key_att.attnum, key_att.atttype, time_att.attnum, time_att.atttype, tree,
+            assistant_hub._metric_zone())
+    RETURNING * INTO m;
+    -- Attaching locks each table against writers until commit; the backfill statement that follows
+    -- takes a new snapshot, so it sees every row written before.
+    -- (pg_partition_tree lists nothing for a table that is not partitioned.)
+    FOR r IN SELECT source UNION SELECT relid FROM pg_partition_tree(source) LOOP
+        PERFORM assistant_hub._metric_attach(m.id, r);
+    END LOOP;
+    EXECUTE format('INSERT INTO assistant_hub.%I (metric_id, key, day, value) SELECT $3, key, day, n FROM (%s) c',
+                   'metric_counts_' || assistant_hub._metric_storage(m.key_type),
+                   assistant_hub._metric_recount_sql(m, false))
+        USING NULL::text, m.time_zone, m.id;
+    PERFORM assistant_hub._metric_invalidate();
+END $$;
+COMMENT ON FUNCTION assistant_hub.create_metric(text, regclass, name, name, text) IS
+    'Counts the rows of source per (key_column, day of time_column) where filter holds, exactly at every commit; backfills existing rows.';
+REVOKE ALL ON FUNCTION assistant_hub.create_metric(text, regclass, name, name, text) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.drop_metric(name text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m assistant_hub.metrics := assistant_hub._metric(name, 'drop_metric');
+    r regclass;
+    storage text := assistant_hub._metric_storage(m.key_type);
+BEGIN
+    PERFORM assistant_hub._metric_lock();
+    -- Dropping a trigger waits for the writers of its table, whose deltas are written before they
+    -- commit; the deletes below then see them.
+    FOR r IN SELECT * FROM assistant_hub._metric_trigger_relations(m.id) LOOP
+        PERFORM assistant_hub._metric_detach(m.id, r);
+    END LOOP;
+    EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_counts_' || storage) USING m.id;
+    EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_deltas_' || storage) USING m.id;
+    DELETE FROM assistant_hub.metrics WHERE id = m.id;
+    PERFORM assistant_hub._metric_invalidate();
+END $$;
+COMMENT ON FUNCTION assistant_hub.drop_metric(text) IS 'Drops a metric: its triggers and its values.';
+REVOKE ALL ON FUNCTION assistant_hub.drop_metric(text) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.verify_metric(name text)
+    RETURNS TABLE(key text, day date, stored bigint, actual bigint)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m assistant_hub.metrics := assistant_hub._metric(name, 'verify_metric');
+BEGIN
+    RETURN QUERY EXECUTE format('SELECT key::text, day, stored, actual FROM (%s) d ORDER BY 1, 2',
+                                assistant_hub._metric_diff_sql(m, false))
+        USING NULL::text, m.time_zone, m.id;
+END $$;
+COMMENT ON FUNCTION assistant_hub.verify_metric(text) IS
+    'The (key, day) values of a metric that differ from a recount of its source; no rows means exact.';
+REVOKE ALL ON FUNCTION assistant_hub.verify_metric(text) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.rebuild_metric(name text, key text DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m assistant_hub.metrics := assistant_hub._metric(name, 'rebuild_metric');
+    metric_key text := key;
+    zone text := assistant_hub._metric_zone();
+BEGIN
+    IF metric_key IS NULL AND zone <> m.time_zone THEN
+        -- Re-bucketing in another time zone: writers still running bucket in the old one, so wait
+        -- for them and keep new ones out until commit.
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+            RAISE EXCEPTION 'rebuild_metric: changing the time zone of metric "%" must run in a READ COMMITTED transaction', m.name
+                USING ERRCODE = 'active_sql_transaction';
+        END IF;
+        EXECUTE format('LOCK TABLE %s IN SHARE MODE', m.source);
+        UPDATE assistant_hub.metrics SET time_zone = zone WHERE id = m.id RETURNING * INTO m;
+        PERFORM assistant_hub._metric_invalidate();
+    END IF;
+    RETURN assistant_hub._metric_correct(m, metric_key);
+END $$;
+COMMENT ON FUNCTION assistant_hub.rebuild_metric(text, text) IS
+    'Recounts a metric (all keys, re-bucketed in assistant_hub.metrics_timezone, or one key) and corrects its stored values; returns the number of corrected (key, day) values.';
+REVOKE ALL ON FUNCTION assistant_hub.rebuild_metric(text, text) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.metric_daily(name text, key text, from_day date, to_day date)
+    RETURNS TABLE(day date, value bigint)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m assistant_hub.metrics := assistant_hub._metric(name, 'metric_daily');
+    storage text := assistant_hub._metric_storage(m.key_type);
+BEGIN
+    PERFORM assistant_hub._require(key, 'key', 'metric_daily');
+    PERFORM assistant_hub._require(from_day, 'from_day', 'metric_daily');
+    PERFORM assistant_hub._require(to_day, 'to_day', 'metric_daily');
+    IF from_day > to_day THEN
+        RAISE EXCEPTION 'metric_daily: from_day % is after to_day %', from_day, to_day
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF to_day - from_day > 36600 THEN
+        RAISE EXCEPTION 'metric_daily: at most 36600 days at once, not %', to_day - from_day + 1
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT d::date, coalesce(v.value, 0)::bigint FROM generate_series($3::timestamp, $4::timestamp, interval ''1 day'') d'
+        ' LEFT JOIN (SELECT day, sum(value) AS value FROM assistant_hub.%I'
+        '            WHERE metric_id = $1 AND key = $2::%s AND day BETWEEN $3 AND $4 GROUP BY day) v ON v.day = d::date'
+        ' ORDER BY 1', 'metric_values_' || storage, storage)
+        USING m.id, key, from_day, to_day;
+END $$;
+COMMENT ON FUNCTION assistant_hub.metric_daily(text, text, date, date) IS
+    'A metric''s value for one key (given as text) on every day from from_day to to_day.';
+REVOKE ALL ON FUNCTION assistant_hub.metric_daily(text, text, date, date) FROM PUBLIC;
+
+-- Folds delta rows into counts, one statement per storage (its DELETE and upsert share a
+-- snapshot). Only consolidation writes counts rows after the backfill, and it holds the metrics
+-- lock, so its upserts never meet a concurrent writer.
+CREATE FUNCTION assistant_hub.consolidate_metrics() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    storage text;
+    n bigint;
+    total bigint := 0;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'consolidate_metrics: must run in a READ COMMITTED transaction'
+            USING ERRCODE = 'active_sql_transaction';
+    END IF;
+    PERFORM assistant_hub._metric_lock();
+    FOREACH storage IN ARRAY ARRAY['uuid', 'bigint', 'text'] LOOP
+        EXECUTE format(
+            'WITH moved AS (DELETE FROM assistant_hub.%1$I RETURNING metric_id, key, day, delta),'
+            ' folded AS (SELECT metric_id, key, day, sum(delta)::bigint AS delta, count(*) AS n FROM moved GROUP BY 1, 2, 3),'
+            ' upserted AS (INSERT INTO assistant_hub.%2$I AS c (metric_id, key, day, value)'
+            '     SELECT metric_id, key, day, delta FROM folded'
+            '     ON CONFLICT (key, metric_id, day) DO UPDATE SET value = c.value + excluded.value)'
+            ' SELECT coalesce(sum(n), 0) FROM folded', 'metric_deltas_' || storage, 'metric_counts_' || storage)
+            INTO n;
+        EXECUTE format('DELETE FROM assistant_hub.%I WHERE value = 0', 'metric_counts_' || storage);
+        total := total + n;
+    END LOOP;
+    RETURN total;
+END $$;
+COMMENT ON FUNCTION assistant_hub.consolidate_metrics() IS
+    'Folds metric delta rows into the consolidated counts (run by maintenance); returns the number of delta rows folded.';
+REVOKE ALL ON FUNCTION assistant_hub.consolidate_metrics() FROM PUBLIC;
+
+-- Partitions come and go after a metric is created (monthly premake and retention, ATTACH and
+-- DETACH): keep a trigger on every member of each source's partition tree, and correct the values
+-- when rows arrived or left with a partition. A dropped source takes its metrics with it.
+CREATE FUNCTION assistant_hub._metric_partitions_changed() RETURNS event_trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m assistant_hub.metrics;
+    r regclass;
+    has_rows boolean;
+    changed boolean;
+BEGIN
+    -- It runs for everyone's DDL, as them: roles that cannot administer metrics (an application
+    -- creating a temporary table) pass through untouched.
+    IF to_regclass('assistant_hub.metrics') IS NULL
+       OR NOT has_function_privilege('assistant_hub.create_metric(text, regclass, name, name, text)', 'EXECUTE') THEN
+        RETURN;
+    END IF;
+    IF tg_event = 'sql_drop' THEN
+        FOR m IN SELECT * FROM assistant_hub.metrics mm
+                 WHERE mm.source IN (SELECT objid FROM pg_event_trigger_dropped_objects()
+                                     WHERE classid = 'pg_class'::regclass AND objsubid = 0)
+        LOOP
+            EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_counts_' || assistant_hub._metric_storage(m.key_type)) USING m.id;
+            EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_deltas_' || assistant_hub._metric_storage(m.key_type)) USING m.id;
+            DELETE FROM assistant_hub.metrics WHERE id = m.id;
+        END LOOP;
+        -- A dropped partition took its rows: recount the metrics whose triggers it carried.
+        FOR m IN SELECT * FROM assistant_hub.metrics mm
+                 WHERE EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d
+                               WHERE d.object_type = 'trigger'
+                                 AND d.object_identity LIKE 'assistant\_hub\_metric\_' || mm.id || '\_insert on %')
+        LOOP
+            PERFORM assistant_hub._metric_correct(m, NULL);
+        END LOOP;
+        PERFORM assistant_hub._metric_invalidate();
+        RETURN;
+    END IF;
+    -- A source that became a partition (convert_to_partitioned keeps a table's rows in a
+    -- partition of a new table of its name): the metric follows to the root, by column names.
+    FOR m IN SELECT mm.* FROM assistant_hub.metrics mm JOIN pg_class c ON c.oid = mm.source
+             WHERE c.relispartition LOOP
+        r := pg_partition_root(m.source);
+        UPDATE assistant_hub.metrics SET source = r,
+            key_attnum = (SELECT t.attnum FROM pg_attribute s JOIN pg_attribute t ON t.attrelid = r AND t.attname = s.attname
+                          WHERE s.attrelid = m.source AND s.attnum = m.key_attnum),
+            time_attnum = (SELECT t.attnum FROM pg_attribute s JOIN pg_attribute t ON t.attrelid = r AND t.attname = s.attname
+                           WHERE s.attrelid = m.source AND s.attnum = m.time_attnum)
+        WHERE id = m.id;
+        PERFORM assistant_hub._metric_invalidate();
+    END LOOP;
+    -- Only metrics whose source carries their triggers: while pg_restore rebuilds a database, the
+    -- metric rows are back before the triggers, which it restores itself.
+    FOR m IN SELECT mm.* FROM assistant_hub.metrics mm JOIN pg_class c ON c.oid = mm.source
+             WHERE c.relkind = 'p' AND mm.source IN (SELECT * FROM assistant_hub._metric_trigger_relations(mm.id)) LOOP
+        changed := false;
+        FOR r IN SELECT t.relid FROM pg_partition_tree(m.source) t
+                 EXCEPT SELECT * FROM assistant_hub._metric_trigger_relations(m.id) LOOP
+            PERFORM assistant_hub._metric_attach(m.id, r);
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM ONLY %s)', r) INTO has_rows;
+            changed := changed OR has_rows;
+        END LOOP;
+        FOR r IN SELECT * FROM assistant_hub._metric_trigger_relations(m.id)
+                 EXCEPT SELECT t.relid FROM pg_partition_tree(m.source) t LOOP
+            PERFORM assistant_hub._metric_detach(m.id, r);
+            changed := true;
+        END LOOP;
+        IF changed THEN
+            PERFORM assistant_hub._metric_correct(m, NULL);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION assistant_hub._metric_partitions_changed() IS
+    'Event trigger: keeps metric triggers on every partition of a source and corrects values when partitions with rows are attached, detached or dropped.';
+REVOKE ALL ON FUNCTION assistant_hub._metric_partitions_changed() FROM PUBLIC;
+CREATE EVENT TRIGGER assistant_hub_metric_partitions ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION assistant_hub._metric_partitions_changed();
+CREATE EVENT TRIGGER assistant_hub_metric_drops ON sql_drop
+    WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP SCHEMA')
+    EXECUTE FUNCTION assistant_hub._metric_partitions_changed();
+
+-- The three hub metrics, attached by create_hub_schema(); creates only the missing ones.
+CREATE FUNCTION assistant_hub._attach_hub_metrics() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    d record;
+BEGIN
+    FOR d IN SELECT * FROM (VALUES
+            ('journal_entries', 'hub.journal_entries', 'created_at', NULL),
+            ('tasks_completed', 'hub.tasks', 'completed_at', $f$status = 'completed'$f$),
+            ('emails_received', 'hub.email_messages', 'received_at', NULL)) AS v(name, source, time_column, filter)
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM assistant_hub.metrics WHERE name = d.name) THEN
+            PERFORM assistant_hub.create_metric(d.name, d.source::regclass, 'user_id', d.time_column, d.filter);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION assistant_hub._attach_hub_metrics() IS
+    'Creates the dashboard metrics journal_entries, tasks_completed and emails_received on the hub tables, where missing.';
+REVOKE ALL ON FUNCTION assistant_hub._attach_hub_metrics() FROM PUBLIC;
+
+-- Dashboards. They run as the caller (SECURITY INVOKER, a security_invoker view), so row-level
+-- security on the hub tables and on the metric value tables applies to them.
+
+-- The seed's dashboard_metrics_enhanced (section 4.1), always fresh: from the metric values
+-- instead of a recount. Same rows and values when TimeZone and assistant_hub.metrics_timezone are
+-- the same: the last 90 days of each metric per user, by week, with the change over the
+-- previous week that has values.
+CREATE VIEW assistant_hub.dashboard_metrics WITH (security_invoker = true) AS
+-- (Grouped and ordered by metric id and a date for the week, which sort faster than names and
+-- timestamps; a user_id qual is pushed down to the index of the values.)
+WITH daily_stats AS (
+    SELECT v.key AS user_id, m.id AS metric_id, v.day AS stat_date, m.name AS metric_type, m.time_zone,
+           sum(v.value)::bigint AS metric_value
+    FROM assistant_hub.metrics m
+    JOIN assistant_hub.metric_values_uuid v ON v.metric_id = m.id
+    WHERE m.name IN ('journal_entries', 'tasks_completed', 'emails_received')
+      AND m.key_type = 'uuid'::regtype
+      AND v.day >= assistant_hub._metric_day(now(), m.time_zone) - 90
+    GROUP BY v.key, m.id, v.day, m.name, m.time_zone
+    HAVING sum(v.value) <> 0
+),
+weekly_aggregates AS (
+    SELECT user_id, metric_id, stat_date - (extract(isodow FROM stat_date)::int - 1) AS week,
+           metric_type, time_zone, sum(metric_value) AS weekly_total, avg(metric_value) AS daily_average,
+           max(metric_value) AS daily_maximum, min(metric_value) AS daily_minimum
+    FROM daily_stats
+    GROUP BY user_id, metric_id, 3, metric_type, time_zone
+)
+SELECT user_id, week::timestamp AT TIME ZONE time_zone AS week_start, metric_type, weekly_total,
+       daily_average, daily_maximum, daily_minimum,
+       lag(weekly_total) OVER w AS previous_week_total,
+       CASE WHEN lag(weekly_total) OVER w > 0
+            THEN round(((weekly_total - lag(weekly_total) OVER w)::numeric / lag(weekly_total) OVER w) * 100, 2)
+            ELSE 0
+       END AS week_over_week_change
+FROM weekly_aggregates
+WINDOW w AS (PARTITION BY user_id, metric_id ORDER BY week);
+COMMENT ON VIEW assistant_hub.dashboard_metrics IS
+    'Weekly dashboard metrics per user over the last 90 days (the seed''s dashboard_metrics_enhanced), exact at every commit.';
+REVOKE ALL ON assistant_hub.dashboard_metrics FROM PUBLIC;
+
+-- The seed's 1.1 dashboard summary, fixed: exact counts (no LIMIT inside the lateral subqueries)
+-- and "today" in the user's time zone. today_events keeps the seed's meaning: confirmed events
+-- starting in the next 24 hours. No row for an unknown (or invisible) user.
+CREATE FUNCTION assistant_hub._dashboard_summary(uid uuid)
+    RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
+                  today_events bigint, unread_emails bigint)
+    LANGUAGE plpgsql STABLE SECURITY INVOKER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    zone text;
+    today date;
+BEGIN
+    PERFORM assistant_hub._require(uid, 'user_id', 'dashboard_summary');
+    SELECT u.timezone INTO zone FROM hub.users u WHERE u.id = uid;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    -- A value, not an expression of the query: the journal's partitions are pruned to one.
+    today := (now() AT TIME ZONE zone)::date;
+    RETURN QUERY
+    SELECT uid,
+           (SELECT count(*) FROM hub.journal_entries j WHERE j.user_id = uid AND j.entry_date = today),
+           (SELECT count(*) FROM hub.tasks t
+             WHERE t.user_id = uid AND t.status = 'pending' AND t.due_date <= today + 7),
+           (SELECT count(*) FROM hub.calendar_events e
+             WHERE e.user_id = uid AND e.status = 'confirmed'
+               AND e.start_time >= now() AND e.start_time <= now() + interval '24 hours'),
+           (SELECT count(*) FROM hub.email_threads et WHERE et.user_id = uid AND NOT et.is_read);
+END $$;
+COMMENT ON FUNCTION assistant_hub._dashboard_summary(uuid) IS
+    'The body of dashboard_summary (PL/pgSQL, for its cached plans, cannot name a parameter like a result column).';
+REVOKE ALL ON FUNCTION assistant_hub._dashboard_summary(uuid) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub.dashboard_summary(user_id uuid)
+    RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
+                  today_events bigint, unread_emails bigint)
+    LANGUAGE sql STABLE SECURITY INVOKER
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT * FROM assistant_hub._dashboard_summary($1) $$;
+COMMENT ON FUNCTION assistant_hub.dashboard_summary(uuid) IS
+    'A user''s dashboard counts: journal entries today, pending tasks due within 7 days (or overdue), confirmed events in the next 24 hours, unread email threads; today in the user''s time zone.';
+REVOKE ALL ON FUNCTION assistant_hub.dashboard_summary(uuid) FROM PUBLIC;
+
+-- The seed's 1.2 mood trend. Its rolling averages stopped at from_day; here they also see the 30
+-- days before it, so the first days of the range are not averages of a handful of entries.
+CREATE FUNCTION assistant_hub.mood_trend(user_id uuid, from_day date, to_day date)
+    RETURNS TABLE(entry_date date, mood_score smallint, rolling_avg_7d numeric,
+                  rolling_avg_30d numeric, mood_trend text)
+    LANGUAGE plpgsql STABLE SECURITY INVOKER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM assistant_hub._require($1, 'user_id', 'mood_trend');
+    PERFORM assistant_hub._require($2, 'from_day', 'mood_trend');
+    PERFORM assistant_hub._require($3, 'to_day', 'mood_trend');
+    IF $2 > $3 THEN
+        RAISE EXCEPTION 'mood_trend: from_day % is after to_day %', $2, $3
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+    SELECT r.entry_date, r.mood_score, r.rolling_avg_7d, r.rolling_avg_30d,
+           CASE WHEN r.mood_score > r.rolling_avg_7d THEN 'above_average'
+                WHEN r.mood_score < r.rolling_avg_7d THEN 'below_average'
+                ELSE 'average' END
+    FROM (SELECT j.entry_date, j.mood_score,
+                 avg(j.mood_score) OVER (ORDER BY j.entry_date
+                     RANGE BETWEEN interval '7 days' PRECEDING AND CURRENT ROW) AS rolling_avg_7d,
+                 avg(j.mood_score) OVER (ORDER BY j.entry_date
+                     RANGE BETWEEN interval '30 days' PRECEDING AND CURRENT ROW) AS rolling_avg_30d
+          FROM hub.journal_entries j
+          WHERE j.user_id = $1 AND j.entry_date >= $2 - 30 AND j.entry_date <= $3
+            AND j.mood_score IS NOT NULL) r
+    WHERE r.entry_date >= $2
+    ORDER BY r.entry_date DESC;
+END $$;
+COMMENT ON FUNCTION assistant_hub.mood_trend(uuid, date, date) IS
+    'A user''s journal moods from from_day to to_day (newest first) with 7- and 30-day rolling averages and whether each is above or below the 7-day average.';
+REVOKE ALL ON FUNCTION assistant_hub.mood_trend(uuid, date, date) FROM PUBLIC;
+
+-- The seed's 1.3 task analytics, fixed (it grouped by week without user_id): the 12 most recent
+-- weeks since since, weeks in the user's time zone, previous_week_rate from the week before each
+-- even when that one is older than the 12.
+CREATE FUNCTION assistant_hub.task_completion_weekly(user_id uuid, since timestamptz)
+    RETURNS TABLE(week_start date, week_end date, tasks_created bigint, tasks_completed bigint,
+                  completion_rate numeric, avg_completion_time numeric,
+                  high_priority_completed bigint, previous_week_rate numeric, rate_change numeric)
+    LANGUAGE plpgsql STABLE SECURITY INVOKER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM assistant_hub._require($1, 'user_id', 'task_completion_weekly');
+    PERFORM assistant_hub._require($2, 'since', 'task_completion_weekly');
+    RETURN QUERY
+    WITH task_periods AS (
+        SELECT date_trunc('week', t.created_at AT TIME ZONE u.timezone)::date AS week_start,
+               count(*) AS tasks_created,
+               count(*) FILTER (WHERE t.status = 'completed') AS tasks_completed,
+               avg(t.actual_duration) FILTER (WHERE t.status = 'completed') AS avg_completion_time,
+               count(*) FILTER (WHERE t.priority <= 2 AND t.status = 'completed') AS high_priority_completed
+        FROM hub.users u
+        JOIN hub.tasks t ON t.user_id = u.id
+        WHERE u.id = $1 AND t.created_at >= $2
+        GROUP BY 1
+    ),
+    rates AS (
+        SELECT p.*, round(p.tasks_completed::numeric / p.tasks_created * 100, 2) AS completion_rate
+        FROM task_periods p
+    )
+    SELECT r.week_start, r.week_start + 6, r.tasks_created, r.tasks_completed, r.completion_rate,
+           r.avg_completion_time, r.high_priority_completed,
+           lag(r.completion_rate) OVER w,
+           coalesce(r.completion_rate - lag(r.completion_rate) OVER w, 0)
+    FROM rates r
+    WINDOW w AS (ORDER BY r.week_start)
+    ORDER BY r.week_start DESC
+    LIMIT 12;
+END $$;
+COMMENT ON FUNCTION assistant_hub.task_completion_weekly(uuid, timestamptz) IS
+    'A user''s tasks by creation week (12 most recent weeks since since, in the user''s time zone): created, completed, completion rate, average actual duration, high-priority completions, change over the previous week.';
+REVOKE ALL ON FUNCTION assistant_hub.task_completion_weekly(uuid, timestamptz) FROM PUBLIC;

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Incremental dashboard metrics against the seed's materialized view (section 4.1), on the demo
+# dataset (SCALE users x 120 days; 10,000 users is about 4.3M rows). Two databases with the same
+# data: with_metrics (the three hub metrics attached, as create_hub_schema() does) and
+# without_metrics (metrics dropped). Prints and records:
+#   1. dashboard currency after 1,000 changed rows: our cost, paid inside the writes (the write's
+#      time with the metrics minus without), against REFRESH MATERIALIZED VIEW CONCURRENTLY;
+#   2. write overhead: instructions per single-row write (callgrind on postgres --single, on a small
+#      copy) with and without the metrics, and a 100k-row INSERT ... SELECT timed with and without;
+#   3. reads of one user's dashboard_metrics and dashboard_summary against the materialized view;
+#      with FLAT=1 also the same reads on a dataset a quarter the size (flat = ratio near 1).
+#   SCALE=10000 ROUNDS=5 FLAT=1 test/bench/metrics.sh      (CALLGRIND_ONLY=1: part 2a and the
+#   100k-row INSERT under callgrind only)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ROUNDS="${ROUNDS:-5}"
+DAYS="${DAYS:-120}"
+CG_USERS="${CG_USERS:-200}"      # users in the callgrind copy
+CG_WRITES="${CG_WRITES:-100}"    # single-row writes of each kind under callgrind
+READ_USERS="${READ_USERS:-30}"   # users whose dashboards are read
+
+# The seed's dashboard_metrics_enhanced over the hub tables, as a materialized view (4.1).
+SEED_VIEW="CREATE MATERIALIZED VIEW seed_dashboard_metrics_enhanced AS
+$(grep -v '^--' "$PROJECT_DIR/sql/include/seed_dashboard_metrics_enhanced.sql");
+CREATE UNIQUE INDEX idx_dashboard_metrics_enhanced_unique
+    ON seed_dashboard_metrics_enhanced (user_id, week_start, metric_type);"
+
+# The backend's CPU time (ms, from /proc/<pid>/schedstat) for one transaction running the
+# statements, COMMIT included: other helpers share the machine's two cores, and waiting for a core
+# is not the statement's cost.
+CPU_NS="SELECT split_part(pg_read_file('/proc/' || pg_backend_pid() || '/schedstat'), ' ', 1)::bigint;"
+cpu_ms() { # db sql...
+    local db="$1"; shift
+    { echo "$CPU_NS"; echo 'BEGIN;'; printf '%s\n' "$@"; echo 'COMMIT;'; echo "$CPU_NS"; } |
+        as_postgres psql -X -q -tA -v ON_ERROR_STOP=1 -d "$db" |
+        python3 -c 'import sys; v = [int(l) for l in sys.stdin.read().split()]; print(f"{(v[-1] - v[0]) / 1e6:.3f}")'
+}
+
+# Builds the two databases on the running cluster: demo data for $1 users, metrics in one only.
+load_dataset() { # users
+    local db
+    for db in with_metrics without_metrics; do
+        bsql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+        bsql -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION assistant_hub" \
+            -c "SELECT assistant_hub.create_hub_schema()"
+    done
+    bsql -d without_metrics -c "SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics" >/dev/null
+    for db in with_metrics without_metrics; do
+        bsql -d "$db" -c "SELECT assistant_hub.generate_demo_data($1, $DAYS)" >/dev/null
+        bsql -d "$db" -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
+        bsql -d "$db" -c "VACUUM ANALYZE"
+    done
+}
+
+# Median ms of reading one user's rows, over READ_USERS users, in one session (second pass, so
+# PL/pgSQL plans are cached as in an application's connection). mode "adhoc": the statement is
+# planned every time (planning + execution); "prepared": a prepared statement with a generic plan,
+# as an application with a driver that prepares (planning is then nearly nothing).
+read_ms() { # db mode query-with-$1-for-the-user
+    local db="$1" mode="$2" query="$3"
+    bsql -d "$db" -c "SELECT id FROM hub.users ORDER BY md5(id::text) LIMIT $READ_USERS" > "$BENCH_DIR/read_users"
+    python3 - "$db" "$mode" "$query" "$BENCH_DIR/read_users" <<'PY'
+import json, statistics, subprocess, sys
+db, mode, query, users_file = sys.argv[1:5]
+users = [u.strip() for u in open(users_file) if u.strip()]
+if mode == "prepared":
+    head = "SET plan_cache_mode = force_generic_plan;\nPREPARE q(uuid) AS " + query + ";\n"
+    stmt = lambda u: "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE q('" + u + "');"
+else:
+    head = ""
+    stmt = lambda u: "EXPLAIN (ANALYZE, FORMAT JSON) " + query.replace("$1", "'" + u + "'::uuid") + ";"
+script = head + "\n".join(stmt(u) for u in users * 2)
+out = subprocess.run(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", db], input=script,
+                     capture_output=True, text=True, check=True).stdout
+plans, buf = [], ""
+for line in out.splitlines():
+    buf += line
+    try:
+        plans.append(json.loads(buf)); buf = ""
+    except ValueError:
+        pass
+times = [p[0].get("Planning Time", 0) + p[0]["Execution Time"] for p in plans[len(users):]]
+print(f"{statistics.median(times):.4f}")
+PY
+}
+
+log "metrics benchmark: SCALE=$SCALE users x $DAYS days, ROUNDS=$ROUNDS"
+trap 'bench_cluster_stop metrics; bench_cluster_stop metrics_cg' EXIT
+if [ "${CALLGRIND_ONLY:-0}" != 1 ]; then
+bench_cluster metrics "shared_preload_libraries = 'assistant_hub'" "work_mem = 64MB" \
+    "maintenance_work_mem = 512MB" "max_parallel_workers_per_gather = 0" "jit = off"
+load_dataset "$SCALE"
+rows=$(bsql -d with_metrics -c "SELECT (SELECT count(*) FROM hub.journal_entries) + (SELECT count(*) FROM hub.tasks)
+    + (SELECT count(*) FROM hub.calendar_events) + (SELECT count(*) FROM hub.email_threads)
+    + (SELECT count(*) FROM hub.email_messages) + (SELECT count(*) FROM hub.contacts)
+    + (SELECT count(*) FROM hub.activity_logs) + (SELECT count(*) FROM hub.users)")
+log "dataset: $rows rows in each database"
+bsql -d with_metrics -c "$SEED_VIEW" >/dev/null
+bsql -d with_metrics -c "VACUUM ANALYZE seed_dashboard_metrics_enhanced"
+diff_rows=$(bsql -d with_metrics -c "SET TimeZone = 'UTC'; REFRESH MATERIALIZED VIEW seed_dashboard_metrics_enhanced;
+    SELECT (SELECT count(*) FROM (SELECT * FROM assistant_hub.dashboard_metrics EXCEPT ALL SELECT * FROM seed_dashboard_metrics_enhanced) a)
+         + (SELECT count(*) FROM (SELECT * FROM seed_dashboard_metrics_enhanced EXCEPT ALL SELECT * FROM assistant_hub.dashboard_metrics) b)" | tail -n 1)
+log "dashboard_metrics vs the seed's view: $diff_rows differing rows"
+
+# 1. Currency after 1,000 changed rows: 1,000 pending tasks completed in one statement. The
+# batches are drawn beforehand, so the timed statement is the update itself.
+for db in with_metrics without_metrics; do
+    bsql -d "$db" -c "CREATE TABLE bench_batch AS
+        SELECT (n - 1) / 1000 + 1 AS round, user_id, id
+        FROM (SELECT user_id, id, row_number() OVER (ORDER BY md5(id::text)) AS n
+              FROM hub.tasks WHERE status = 'pending') t
+        WHERE n <= 1000 * $ROUNDS" -c "CREATE INDEX ON bench_batch (round)" -c "ANALYZE bench_batch"
+done
+complete_1000() { # round
+    echo "UPDATE hub.tasks t SET status = 'completed', completed_at = now() FROM bench_batch b
+          WHERE b.round = $1 AND t.user_id = b.user_id AND t.id = b.id;"
+}
+with=(); without=(); refresh=(); ours=()
+for r in $(seq 1 "$ROUNDS"); do
+    with+=("$(cpu_ms with_metrics "$(complete_1000 "$r")")")
+    without+=("$(cpu_ms without_metrics "$(complete_1000 "$r")")")
+    ours+=("$(python3 -c "print(f'{${with[-1]} - ${without[-1]}:.3f}')")")
+    refresh+=("$(cpu_ms with_metrics "REFRESH MATERIALIZED VIEW CONCURRENTLY seed_dashboard_metrics_enhanced;")")
+done
+w=$(median "${with[@]}"); wo=$(median "${without[@]}"); rf=$(median "${refresh[@]}"); o=$(median "${ours[@]}")
+log "1,000-row update: ${with[*]} ms with metrics, ${without[*]} ms without; refresh ${rf} ms"
+record "metrics: dashboard current after 1,000 changed rows (ms)" "$o" "$rf" ms \
+    "backend CPU ms; ours = the update with metrics - without, median of $ROUNDS paired rounds (update $w vs $wo); peer = REFRESH MATERIALIZED VIEW CONCURRENTLY; $rows rows"
+
+# 2b. A 100k-row INSERT ... SELECT into the journal, with and without the metrics.
+insert_100k="INSERT INTO hub.journal_entries (user_id, entry_date, title, content, created_at)
+    SELECT u.id, current_date - (g % 60), 'bench100k', 'x', now() - (g % 60) * interval '1 day'
+    FROM (SELECT id FROM hub.users ORDER BY id LIMIT 10000) u, generate_series(1, 100000 / least(10000, $SCALE)) g;"
+cleanup_100k="DELETE FROM hub.journal_entries WHERE title = 'bench100k';"
+with=(); without=()
+for r in $(seq 1 "$ROUNDS"); do
+    for db in with_metrics without_metrics; do
+        t=$(cpu_ms "$db" "$insert_100k")
+        [ "$db" = with_metrics ] && with+=("$t") || without+=("$t")
+        bsql -d "$db" -c "$cleanup_100k" -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
+        bsql -d "$db" -c "VACUUM hub.journal_entries"
+    done
+done
+w=$(median "${with[@]}"); wo=$(median "${without[@]}")
+record "metrics: 100k-row INSERT ... SELECT, with vs without metrics (ms)" "$w" "$wo" ms \
+    "backend CPU ms; ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); median of $ROUNDS"
+
+# 3. Reads of one user's dashboard, after consolidation and VACUUM (as maintenance leaves them;
+# both sides read a vacuumed table).
+bsql -d with_metrics -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
+bsql -d with_metrics -c "VACUUM ANALYZE"
+MATVIEW_READ="SELECT * FROM seed_dashboard_metrics_enhanced WHERE user_id = \$1"
+VIEW_READ="SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = \$1"
+SUMMARY_READ="SELECT * FROM assistant_hub.dashboard_summary(\$1)"
+declare -A reads
+for mode in adhoc prepared; do
+    reads[matview_$mode]=$(read_ms with_metrics "$mode" "$MATVIEW_READ")
+    reads[view_$mode]=$(read_ms with_metrics "$mode" "$VIEW_READ")
+    reads[summary_$mode]=$(read_ms with_metrics "$mode" "$SUMMARY_READ")
+    record "metrics: one user's dashboard_metrics vs the seed's matview, $mode (ms)" "${reads[view_$mode]}" \
+        "${reads[matview_$mode]}" ms "median over $READ_USERS users; ours always fresh, the matview as of its last refresh"
+    record "metrics: one user's dashboard_summary vs the seed's matview, $mode (ms)" "${reads[summary_$mode]}" \
+        "${reads[matview_$mode]}" ms "median over $READ_USERS users"
+done
+if [ "${FLAT:-0}" = 1 ]; then
+    small=$((SCALE / 4))
+    load_dataset "$small"
+    record "metrics: dashboard_metrics read (prepared) at $SCALE vs $small users (ms)" "${reads[view_prepared]}" \
+        "$(read_ms with_metrics prepared "$VIEW_READ")" ms "flat = ratio near 1"
+    record "metrics: dashboard_summary read (prepared) at $SCALE vs $small users (ms)" "${reads[summary_prepared]}" \
+        "$(read_ms with_metrics prepared "$SUMMARY_READ")" ms "flat = ratio near 1"
+fi
+bench_cluster_stop metrics
+fi
+
+# 2a. Instructions per single-row write, callgrind on postgres --single, on a small copy.
+bench_cluster metrics_cg "shared_preload_libraries = 'assistant_hub'" "jit = off"
+load_dataset "$CG_USERS"
+for db in with_metrics without_metrics; do
+    # 10,000 users for the 100k-row INSERT: as at full scale, each (user, day) it writes is new.
+    bsql -d "$db" -c "INSERT INTO hub.users (email) SELECT 'cg' || g || '@example.com' FROM generate_series(1, 10000) g" \
+        -c "VACUUM ANALYZE hub.users"
+done
+# One line (postgres --single reads a statement per line): 10,000 users x 10 days.
+echo "INSERT INTO hub.journal_entries (user_id, entry_date, title, content, created_at)
+    SELECT u.id, current_date - g, 'bench100k', 'x', now() - g * interval '1 day'
+    FROM (SELECT id FROM hub.users ORDER BY id LIMIT 10000) u, generate_series(1, 10) g;" | tr '\n' ' ' \
+    > "$BENCH_DIR/insert_100k.sql"
+echo >> "$BENCH_DIR/insert_100k.sql"
+for db in with_metrics without_metrics; do
+    bsql -d "$db" > "$BENCH_DIR/writes_$db.sql" -c "
+    SELECT format('INSERT INTO hub.journal_entries (user_id, entry_date, content, created_at) VALUES (%L, current_date, ''x'', now());', id)
+    FROM (SELECT id FROM hub.users ORDER BY id LIMIT $CG_WRITES) u
+    UNION ALL
+    SELECT * FROM (SELECT format('UPDATE hub.tasks SET status = ''completed'', completed_at = now() WHERE user_id = %L AND id = %L;', user_id, id)
+                   FROM hub.tasks WHERE status = 'pending' ORDER BY md5(id::text) LIMIT $CG_WRITES) t
+    UNION ALL
+    SELECT format('INSERT INTO hub.email_messages (user_id, thread_id, from_address, received_at) VALUES (%L, %L, ''a@b.c'', now());', user_id, id)
+    FROM (SELECT DISTINCT ON (user_id) user_id, id FROM hub.email_threads ORDER BY user_id, id LIMIT $CG_WRITES) th"
+done
+bench_cluster_stop metrics_cg
+chmod a+r "$BENCH_DIR"/writes_*.sql "$BENCH_DIR/insert_100k.sql"
+callgrind_ir() { # db script
+    local out="$BENCH_DIR/callgrind.$1.$(basename "$2").out"
+    as_postgres valgrind --tool=callgrind --callgrind-out-file="$out" \
+        postgres --single -D "$BENCH_DIR/metrics_cg" -c shared_preload_libraries=assistant_hub "$1" < "$2" >/dev/null 2>&1
+    awk '/^(summary|totals):/ { print $2; exit }' "$out"
+}
+: > "$BENCH_DIR/empty.sql"
+chmod a+r "$BENCH_DIR/empty.sql"
+per_write=(); insert_ir=()
+for db in with_metrics without_metrics; do
+    base=$(callgrind_ir "$db" "$BENCH_DIR/empty.sql")
+    total=$(callgrind_ir "$db" "$BENCH_DIR/writes_$db.sql")
+    n=$(wc -l < "$BENCH_DIR/writes_$db.sql")
+    per_write+=("$(python3 -c "print(round(($total - $base) / $n))")")
+    log "$db: $n single-row writes, $total - $base instructions"
+    insert_ir+=("$(( $(callgrind_ir "$db" "$BENCH_DIR/insert_100k.sql") - base ))")
+    log "$db: 100k-row INSERT ... SELECT, ${insert_ir[-1]} instructions"
+done
+record "metrics: instructions per single-row write, with vs without metrics" "${per_write[0]}" "${per_write[1]}" Ir \
+    "ours = with metrics, peer = without: ratio = without / with (target >= 0.8, i.e. at most 1.25x); journal insert, task completion, email insert, each its own transaction; callgrind, postgres --single"
+record "metrics: instructions of a 100k-row INSERT ... SELECT, with vs without metrics" "${insert_ir[0]}" "${insert_ir[1]}" Ir \
+    "ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); 10,000 users x 10 days, each (user, day) new; callgrind, postgres --single, commit included"
