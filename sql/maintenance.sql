@@ -138,6 +138,17 @@ ROLLBACK;
 CALL assistant_hub.run_cleanup(0);
 CALL assistant_hub.run_cleanup(NULL);
 
+-- The other subsystems' steps do their work: a new journal entry leaves a metric delta that the
+-- run folds into the daily counts (which stay exact), and partition maintenance reports.
+INSERT INTO hub.users (id, email) VALUES ('6d61696e-7400-4000-8000-000000000004', 'fold@example.com');
+INSERT INTO hub.journal_entries (user_id, entry_date, content)
+VALUES ('6d61696e-7400-4000-8000-000000000004', current_date, 'folded');
+SELECT (pg_temp.step(r, 'metric_consolidation')->>'rows_folded')::bigint >= 1 AS deltas_folded,
+       jsonb_typeof(pg_temp.step(r, 'partition_maintenance')->'actions') AS partition_actions
+FROM (SELECT assistant_hub.run_maintenance() AS r) t;
+SELECT count(*) AS inexact_days FROM assistant_hub.verify_metric('journal_entries');
+DELETE FROM hub.users WHERE id = '6d61696e-7400-4000-8000-000000000004';
+
 -- ANALYZE of the tables that changed enough since their last ANALYZE, and only those.
 CREATE TABLE hub.maintenance_probe (id int) WITH (autovacuum_enabled = false);
 INSERT INTO hub.maintenance_probe SELECT generate_series(1, 2000);
