@@ -8,7 +8,7 @@ INSERT INTO hub.users (id, email, timezone) VALUES
     ('aaaaaaaa-0000-0000-0000-000000000001', 'alice@example.com', 'UTC'),
     ('bbbbbbbb-0000-0000-0000-000000000002', 'bob@example.com', 'Asia/Tokyo');
 INSERT INTO hub.journal_entries (user_id, entry_date, title, content, mood_score)
-SELECT id, current_date, 'secret of ' || email, 'private diary', 5 FROM hub.users
+SELECT id, (now() AT TIME ZONE timezone)::date, 'secret of ' || email, 'private diary', 5 FROM hub.users
 WHERE email IN ('alice@example.com', 'bob@example.com');
 INSERT INTO hub.tasks (user_id, title) SELECT id, 'task of ' || email FROM hub.users
 WHERE email IN ('alice@example.com', 'bob@example.com');
@@ -29,6 +29,21 @@ SET LOCAL assistant_hub.user_id = 'aaaaaaaa-0000-0000-0000-000000000001';
 SELECT email FROM hub.users;
 SELECT title FROM hub.journal_entries;
 SELECT title FROM hub.tasks;
+-- Through the dashboards and analytics she sees her own numbers and nothing of Bob's.
+SELECT today_journal_entries FROM assistant_hub.dashboard_summary('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT count(*) AS bob_summary_rows FROM assistant_hub.dashboard_summary('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT count(*) AS bob_mood_rows
+FROM assistant_hub.mood_trend('bbbbbbbb-0000-0000-0000-000000000002', current_date - 30, current_date + 1);
+SELECT count(*) AS bob_task_weeks
+FROM assistant_hub.task_completion_weekly('bbbbbbbb-0000-0000-0000-000000000002', now() - interval '1 year');
+SELECT count(*) AS alice_mood_rows
+FROM assistant_hub.mood_trend('aaaaaaaa-0000-0000-0000-000000000001', current_date - 30, current_date + 1);
+SELECT DISTINCT user_id FROM assistant_hub.dashboard_metrics;
+SELECT count(*) AS bob_metric_values FROM assistant_hub.metric_values_uuid
+WHERE key = 'bbbbbbbb-0000-0000-0000-000000000002';
+SAVEPOINT s0;
+SELECT * FROM assistant_hub.metric_daily('journal_entries', 'bbbbbbbb-0000-0000-0000-000000000002', current_date, current_date);
+ROLLBACK TO SAVEPOINT s0;
 -- She cannot insert for Bob, move her row to Bob, or change Bob's rows.
 SAVEPOINT s;
 INSERT INTO hub.tasks (user_id, title) VALUES ('bbbbbbbb-0000-0000-0000-000000000002', 'planted');
@@ -56,6 +71,10 @@ RESET ROLE;
 -- Bob's rows are untouched.
 SELECT title FROM hub.tasks WHERE user_id = 'bbbbbbbb-0000-0000-0000-000000000002';
 SELECT count(*) AS bob_journal FROM hub.journal_entries WHERE user_id = 'bbbbbbbb-0000-0000-0000-000000000002';
+-- ... and he does have dashboard numbers, which Alice could not see above.
+SELECT count(*) > 0 AS bob_has_metric_values FROM assistant_hub.metric_values_uuid
+WHERE key = 'bbbbbbbb-0000-0000-0000-000000000002';
+SELECT count(*) AS bob_summary_rows_for_owner FROM assistant_hub.dashboard_summary('bbbbbbbb-0000-0000-0000-000000000002');
 
 -- Every function with our code in SQL or PL/pgSQL pins search_path, so objects created in public
 -- cannot stand in for the ones it means; every SECURITY DEFINER function does.

@@ -62,7 +62,7 @@ sub start_writers {
         my ($in, $out, $err) = (writer_script($w, $round), '', '');
         my $h = IPC::Run::start([ 'psql', '-X', '-q', '-d', $node->connstr('postgres') ],
             '<', \$in, '>', \$out, '2>', \$err);
-        push @writers, { handle => $h, out => \$out };
+        push @writers, { handle => $h, out => \$out, err => \$err };
     }
     return @writers;
 }
@@ -73,15 +73,20 @@ sub committed_tags {
     for my $w (@writers) {
         eval { $w->{handle}->finish; };
         push @tags, ${ $w->{out} } =~ /^committed (\S+)$/mg;
+        note('writer stderr: ' . substr(${ $w->{err} }, 0, 500)) if ${ $w->{err} } ne '';
     }
     return @tags;
 }
 
 sub wait_for_commits {
-    my ($min) = @_;
+    my ($min, @writers) = @_;
     for (1 .. 600) {
         my $n = $node->safe_psql('postgres', q{SELECT count(*) FROM hub.journal_entries WHERE content = 'crash test'});
         return if $n >= $min;
+        for my $w (@writers) {
+            $w->{handle}->pump_nb;
+            die 'a writer failed: ' . ${ $w->{err} } if ${ $w->{err} } =~ /ERROR|FATAL/;
+        }
         usleep(100_000);
     }
 }
@@ -106,7 +111,7 @@ my @writers = start_writers(1);
 my ($conv_in, $conv_out, $conv_err) = (q{SELECT assistant_hub.convert_to_partitioned('public.events', 'happened_at', '1 month', 2000);}, '', '');
 my $conversion = IPC::Run::start([ 'psql', '-X', '-q', '-d', $node->connstr('postgres') ],
     '<', \$conv_in, '>', \$conv_out, '2>', \$conv_err);
-wait_for_commits(150);
+wait_for_commits(150, @writers);
 my $victim = $node->safe_psql('postgres', q{
     SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND query LIKE '%hub.%'
       AND pid <> pg_backend_pid() LIMIT 1});
@@ -114,12 +119,12 @@ ok($victim =~ /^\d+$/, 'found a writer backend to kill');
 kill 'KILL', $victim;
 my @tags = committed_tags(@writers);
 eval { $conversion->finish; };
-$node->poll_query_until('postgres', 'SELECT 1') or die 'server did not come back';
+$node->poll_query_until('postgres', 'SELECT true') or die 'server did not come back';
 check_after_restart('after SIGKILL', @tags);
 
 # Round 2: an immediate stop (no shutdown checkpoint) while the writers run again.
 @writers = start_writers(2);
-wait_for_commits(150 + scalar(@tags));
+wait_for_commits(150 + scalar(@tags), @writers);
 $node->stop('immediate');
 my @tags2 = committed_tags(@writers);
 $node->start;
