@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make bench [SCALE=users] [REPORT=path] [SCALES="a b c"]`: runs every benchmark in test/bench
 # against its peer in the same run and writes a report (markdown table + SVG chart).
-# Benchmarks that take part in the scaling curve (those that declare `# scaling: yes`) run once per
-# scale in SCALES.
+# Benchmarks that take part in the scaling curve (those that declare `# scaling: yes`) run in full
+# at SCALE and, with SCALE_DEPENDENT_ONLY=1, at the other scales in SCALES.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
@@ -26,7 +26,7 @@ run_one() { # script scale
     name=$(basename "$1" .sh)
     log="$BENCH_DIR/$name-$2.log"
     log "benchmark $name at SCALE=$2"
-    if ! SCALE="$2" BENCH_NAME_SUFFIX="${3:-}" bash "$1" 2>&1 | tee "$log"; then
+    if ! SCALE="$2" BENCH_NAME_SUFFIX="${3:-}" SCALE_DEPENDENT_ONLY="${4:-0}" bash "$1" 2>&1 | tee "$log"; then
         printf '%s\tn/a\tn/a\t\tn/a\tbenchmark failed at SCALE=%s (log: %s)\n' "$name" "$2" "$log" >> "$BENCH_RESULTS"
     fi
 }
@@ -34,11 +34,12 @@ run_one() { # script scale
 for script in test/bench/*.sh; do
     [ "$(basename "$script")" = lib.sh ] && continue
     if grep -q '^# scaling: yes' "$script"; then
-        for s in $SCALES; do run_one "$script" "$s" " @ $s users"; done
+        for s in $SCALES; do run_one "$script" "$s" " @ $s users" "$([ "$s" = "$SCALE" ] && echo 0 || echo 1)"; done
     else
         run_one "$script" "$SCALE"
     fi
 done
 
-python3 scripts/bench_report.py "$BENCH_RESULTS" "$REPORT" "$(pg_bindir)/postgres" "$(( $(date +%s) - start ))"
+python3 scripts/bench_report.py "$BENCH_RESULTS" "$REPORT" "$(pg_bindir)/postgres" "$(( $(date +%s) - start ))" \
+    "$(git -C "$PROJECT_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$SCALE" "$SCALES"
 log "report: $REPORT (chart: ${REPORT%.md}.svg)"

@@ -13,6 +13,7 @@ from collections import defaultdict
 from xml.sax.saxutils import escape
 
 results_path, report_path, postgres_bin, seconds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+commit, scale, scales = (sys.argv[5:8] + ["unknown", "?", "?"])[:3]
 rows = []
 for line in open(results_path, encoding="utf-8"):
     parts = line.rstrip("\n").split("\t")
@@ -43,7 +44,8 @@ now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"
 md = [
     "# assistant_hub benchmark report",
     "",
-    f"Run on {now}, on {machine()}; the whole run took {seconds // 60} min {seconds % 60} s.",
+    f"Run on {now} at commit {commit}, dataset SCALE={scale} users (scaling curve at {scales}),",
+    f"on {machine()}; the whole run took {seconds // 60} min {seconds % 60} s.",
     "",
     "Each row measures assistant_hub and its peer in the same run. Absolute figures vary between",
     "machines; the ratios are what to compare. `peer/ours` above 1 means assistant_hub costs less.",

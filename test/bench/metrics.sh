@@ -10,7 +10,9 @@
 #   3. reads of one user's dashboard_metrics and dashboard_summary against the materialized view;
 #      with FLAT=1 also the same reads on a dataset a quarter the size (flat = ratio near 1).
 #   SCALE=10000 ROUNDS=5 FLAT=1 test/bench/metrics.sh      (CALLGRIND_ONLY=1: part 2a and the
-#   100k-row INSERT under callgrind only)
+#   100k-row INSERT under callgrind only; SCALE_DEPENDENT_ONLY=1: parts 1 and 3 only, for the
+#   scaling curve)
+# scaling: yes
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ROUNDS="${ROUNDS:-5}"
@@ -128,6 +130,7 @@ record "metrics: dashboard current after 1,000 changed rows (ms)" "$o" "$rf" ms 
     "backend CPU ms; ours = the update with metrics - without, median of $ROUNDS paired rounds (update $w vs $wo); peer = REFRESH MATERIALIZED VIEW CONCURRENTLY; $rows rows"
 
 # 2b. A 100k-row INSERT ... SELECT into the journal, with and without the metrics.
+if [ "${SCALE_DEPENDENT_ONLY:-0}" != 1 ]; then
 insert_100k="INSERT INTO hub.journal_entries (user_id, entry_date, title, content, created_at)
     SELECT u.id, current_date - (g % 60), 'bench100k', 'x', now() - (g % 60) * interval '1 day'
     FROM (SELECT id FROM hub.users ORDER BY id LIMIT 10000) u, generate_series(1, 100000 / least(10000, $SCALE)) g;"
@@ -144,6 +147,7 @@ done
 w=$(median "${with[@]}"); wo=$(median "${without[@]}")
 record "metrics: 100k-row INSERT ... SELECT, with vs without metrics (ms)" "$w" "$wo" ms \
     "backend CPU ms; ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); median of $ROUNDS"
+fi
 
 # 3. Reads of one user's dashboard, after consolidation and VACUUM (as maintenance leaves them;
 # both sides read a vacuumed table).
@@ -172,6 +176,7 @@ if [ "${FLAT:-0}" = 1 ]; then
 fi
 bench_cluster_stop metrics
 fi
+[ "${SCALE_DEPENDENT_ONLY:-0}" = 1 ] && exit 0
 
 # 2a. Instructions per single-row write, callgrind on postgres --single, on a small copy.
 bench_cluster metrics_cg "shared_preload_libraries = 'assistant_hub'" "jit = off"
