@@ -56,8 +56,21 @@ else
     as_postgres pg_ctl -D "$pgdata" -l "$demo_dir/postgresql.log" -m fast -w restart >/dev/null
 fi
 
+# The demo database was made by an older build of the install script (same version number, other
+# objects): recreate it, demo data included, rather than keep a stale extension.
+script_sum=$(md5sum assistant_hub--*.sql | md5sum | cut -c1-32)
+if [ -f "$demo_dir/install_script.md5" ] && [ "$(cat "$demo_dir/install_script.md5")" != "$script_sum" ]; then
+    log "the install script changed since the demo database was made: recreating it"
+    psql_demo -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+    recreated=1
+fi
+echo "$script_sum" > "$demo_dir/install_script.md5"
 psql_demo -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
     psql_demo -d postgres -c "CREATE DATABASE $DB"
+# pg_cron's scheduler stops for good when its database is dropped: restart so it starts again.
+if [ "${recreated:-0}" = 1 ]; then
+    as_postgres pg_ctl -D "$pgdata" -l "$demo_dir/postgresql.log" -m fast -w restart >/dev/null
+fi
 psql_demo -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS assistant_hub CASCADE" \
     -c "SELECT assistant_hub.create_hub_schema()" 2>&1 | grep -v '^NOTICE' || true
 if [ "$(psql_demo -d "$DB" -tAc 'SELECT count(*) FROM hub.users')" = 0 ]; then
