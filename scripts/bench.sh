@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
 
 SCALE="${SCALE:-10000}"
-SCALES="${SCALES:-1000 $SCALE}"
+SCALES="${SCALES:-1000 3000 $SCALE}"
 REPORT="${REPORT:-$PROJECT_DIR/bench/report.md}"
 start=$(date +%s)
 
@@ -26,7 +26,7 @@ run_one() { # script scale
     name=$(basename "$1" .sh)
     log="$BENCH_DIR/$name-$2.log"
     log "benchmark $name at SCALE=$2"
-    if ! SCALE="$2" bash "$1" 2>&1 | tee "$log"; then
+    if ! SCALE="$2" BENCH_NAME_SUFFIX="${3:-}" bash "$1" 2>&1 | tee "$log"; then
         printf '%s\tn/a\tn/a\t\tn/a\tbenchmark failed at SCALE=%s (log: %s)\n' "$name" "$2" "$log" >> "$BENCH_RESULTS"
     fi
 }
@@ -34,7 +34,7 @@ run_one() { # script scale
 for script in test/bench/*.sh; do
     [ "$(basename "$script")" = lib.sh ] && continue
     if grep -q '^# scaling: yes' "$script"; then
-        for s in $SCALES; do run_one "$script" "$s"; done
+        for s in $SCALES; do run_one "$script" "$s" " @ $s users"; done
     else
         run_one "$script" "$SCALE"
     fi

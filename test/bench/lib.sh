@@ -48,9 +48,9 @@ explain_ms() { # db sql
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 # record NAME OURS PEER UNIT [NOTE]: one comparison; ratio = peer / ours (above 1: we are better
-# for costs). PEER may be "n/a" when the peer could not run; the note then says why.
+# for costs). Runs at several scales add BENCH_NAME_SUFFIX (" @ N users") to the name. PEER may be "n/a" when the peer could not run; the note then says why.
 record() {
-    local name="$1" ours="$2" peer="$3" unit="$4" note="${5:-}" ratio="n/a"
+    local name="$1${BENCH_NAME_SUFFIX:-}" ours="$2" peer="$3" unit="$4" note="${5:-}" ratio="n/a"
     if [[ "$peer" =~ ^[0-9.]+$ && "$ours" =~ ^[0-9.]+$ ]] && python3 -c "import sys; sys.exit(float('$ours') == 0)"; then
         ratio=$(python3 -c "print(f'{$peer / $ours:.2f}')")
     fi
