@@ -6,6 +6,8 @@
 SET client_min_messages = warning;
 -- Maintenance-like functions may legitimately clean data on their first call: settle it first.
 SELECT assistant_hub.create_hub_schema();
+-- run_maintenance() removes expired cache entries: remove now those that expire during the sweep.
+DELETE FROM hub.cache_entries WHERE expires_at < now() + interval '10 minutes';
 
 CREATE FUNCTION pg_temp.hub_checksum() RETURNS text LANGUAGE plpgsql AS $$
 DECLARE

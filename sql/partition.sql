@@ -199,7 +199,7 @@ SELECT count(*) AS weekly_sets FROM assistant_hub.partition_sets WHERE parent::t
 SELECT assistant_hub.create_hub_schema();
 SELECT parent, kind, control, step, premake, partitions FROM assistant_hub.partition_sets
 WHERE parent::text LIKE 'hub.%' ORDER BY 1;
-SELECT count(*) AS journal_partitions,
+SELECT count(*) FILTER (WHERE lower_bound::date >= date_trunc('month', current_date)) AS journal_partitions_from_this_month,
        bool_and(partition::text ~ '^hub\.journal_entries_p\d{4}_\d{2}$') AS named_by_month
 FROM assistant_hub.partitions('hub.journal_entries');
 SELECT count(*) AS activity_partitions FROM assistant_hub.partitions('hub.activity_logs');
@@ -362,3 +362,18 @@ SELECT assistant_hub.convert_to_partitioned('maybe', 'at');
 ROLLBACK;
 DROP OWNED BY regress_convert_reader;
 DROP ROLE regress_convert_reader;
+
+-- Values outside the years 1 to 9999 (which partition names and bounds express): a clear error
+-- when partitions would be planned from them; rows of such dates in a default partition are
+-- reported once and left there.
+CREATE TABLE far_days (d date NOT NULL) PARTITION BY RANGE (d);
+SELECT assistant_hub.partition_by_time('far_days', 'd', '1 month', 1, default_partition => true) > 0 AS created;
+INSERT INTO far_days VALUES ('300000-01-15'), ('4713-01-01 BC');
+SELECT action, detail FROM assistant_hub.run_partition_maintenance('far_days');
+SELECT count(*) AS rows_kept FROM far_days;
+SELECT pg_temp.err($$SELECT assistant_hub.create_partitions_for_range('far_days', '300000-01-01'::date, '300000-02-01'::date)$$);
+CREATE TABLE far_plain (d date NOT NULL) PARTITION BY RANGE (d);
+CREATE TABLE far_plain_default PARTITION OF far_plain DEFAULT;
+INSERT INTO far_plain VALUES ('5874897-12-31');
+SELECT pg_temp.err($$SELECT assistant_hub.partition_by_time('far_plain', 'd')$$);
+DROP TABLE far_days, far_plain;

@@ -34,7 +34,7 @@ FROM assistant_hub.slow_query_stats();
 -- application, the application's user and its text; literals never leave the ring.
 SET assistant_hub.slow_query_ms = 50;
 SET assistant_hub.user_id = '7b0c7f3e-4a5e-4bd2-9c55-0f0d5f6a1b2c';
-SELECT pg_sleep(0.1) AS first_capture, 'canary_7f3a' AS secret, 4217 AS number;
+SELECT pg_sleep(0.1) AS first_capture, 'canary_7f3a' AS secret, 739158264 AS number;
 RESET assistant_hub.user_id;
 SELECT query_text, status, sqlstate, rows_returned, execution_time_ms >= 100 AS took_100ms,
        database_name = current_database() AS this_db, role_name = current_user AS this_role,
@@ -101,7 +101,7 @@ SELECT query_text NOT LIKE '%) s' AS clipped,
 FROM assistant_hub.query_performance_log WHERE query_text LIKE '%ascii_db%';
 -- The canary literal is nowhere: not in the log, not in the alerts, not in the ring.
 SELECT (SELECT count(*) FROM assistant_hub.query_performance_log l
-        WHERE l::text LIKE '%canary%' OR l::text LIKE '%4217%') AS in_log,
+        WHERE l::text LIKE '%canary%' OR l::text LIKE '%739158264%') AS in_log,
        (SELECT count(*) FROM assistant_hub.slow_query_alerts a WHERE a::text LIKE '%canary%') AS in_alerts,
        (SELECT count(*) FROM assistant_hub.pending_slow_queries() p WHERE p::text LIKE '%canary%') AS in_ring;
 -- Alerts: once per query hash per flush, counting the executions.

@@ -15,6 +15,7 @@ void _PG_init(void);
 extern "C" void _PG_init(void) {
     assistant_hub::pg::guard([] {
         assistant_hub::init_settings();
+        assistant_hub::init_maintenance();
         assistant_hub::init_partition();
         assistant_hub::init_metrics();
         assistant_hub::init_slowlog();

@@ -29,6 +29,7 @@ inline constexpr const char *invalid_parameter_value = "22023";
 inline constexpr const char *null_value_not_allowed = "22004";
 inline constexpr const char *numeric_value_out_of_range = "22003";
 inline constexpr const char *invalid_text_representation = "22P02";
+inline constexpr const char *datetime_field_overflow = "22008";
 inline constexpr const char *undefined_table = "42P01";
 inline constexpr const char *undefined_column = "42703";
 inline constexpr const char *undefined_object = "42704";

@@ -134,7 +134,8 @@ void phase_add_check(pg::SpiConnection &spi, ConvertTask &task) {
     Datum newest = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
     int64 last = local_now(set.time_zone);
     if (!isnull)
-        last = std::max(last, to_local(newest, set.control_type, set.time_zone));
+        last = std::max(last, to_local_in_range(newest, set.control_type, set.time_zone,
+                                                "the newest value of " + std::string(NameStr(task.control))));
     int64 bound = add_steps(align_down(last, set.step), set.step, 1);
     std::string literal = bound_literal(bound, set.control_type, set.time_zone);
     lock_or_fail(t, AccessExclusiveLock, [&] {

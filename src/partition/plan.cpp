@@ -94,6 +94,12 @@ void plan_rescue(pg::SpiConnection &spi, const Set &set, const Table &parent,
         if (isnull)
             return;
         int64 local = to_local(v, set.control_type, set.time_zone);
+        if (!in_named_range(local) || (started && local < from)) {
+            // Rows no partition can be named for stay where they are; reported once per run.
+            out.push_back({Action::skip, child_name(parent.name, "default"), Slot{from, from}, InvalidOid, 0, 0,
+                           "rows in the default partition lie outside the years 1 to 9999 that time partitions support"});
+            return;
+        }
         int64 lower = align_down(local, set.step);
         Slot slot{lower, add_steps(lower, set.step, 1)};
         std::string name = child_name(parent.name, name_suffix(lower, set.step));

@@ -68,6 +68,10 @@ int64_t from_civil(int year, int month, int day) {
     return days_from_civil(year, month, day) * usecs_per_day;
 }
 
+bool in_named_range(int64_t local) {
+    return local >= from_civil(1, 1, 1) && local < from_civil(10000, 1, 1);
+}
+
 int64_t align_down(int64_t t, const Step &step) {
     if (step.by_months()) {
         CivilTime c = to_civil(t);

@@ -31,6 +31,9 @@ struct CivilTime {
 CivilTime to_civil(int64_t local);
 int64_t from_civil(int year, int month, int day);
 
+// Whether local lies in the years 1 to 9999: what partition names and bound literals express.
+bool in_named_range(int64_t local);
+
 // The start of the step that contains t.
 int64_t align_down(int64_t t, const Step &step);
 // t plus n steps (n may be negative); a step of months keeps the 1st of the month.

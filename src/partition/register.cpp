@@ -150,7 +150,9 @@ AH_SQL_FUNCTION(partition_by_time) {
         bool isnull = false;
         Datum oldest = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
         if (!isnull)
-            from = std::min(from, align_down(to_local(oldest, set.control_type, set.time_zone), set.step));
+            from = std::min(from, align_down(to_local_in_range(oldest, set.control_type, set.time_zone,
+                                                               "the oldest value of " + control),
+                                             set.step));
 
         std::vector<Action> actions;
         if (set.default_partition && !default_child(children))
@@ -217,8 +219,12 @@ AH_SQL_FUNCTION(create_partitions_for_range) {
         if (set.kind != "time")
             throw Error(sqlstate::wrong_object_type,
                         std::string(func) + ": table " + t.qualified + " is a hash partition set");
-        int64 from = align_down(to_local(PG_GETARG_DATUM(1), type, set.time_zone), set.step);
-        int64 to = align_down(to_local(PG_GETARG_DATUM(2), type, set.time_zone), set.step);
+        int64 from = align_down(
+            to_local_in_range(PG_GETARG_DATUM(1), type, set.time_zone, std::string(func) + ": from_value"),
+            set.step);
+        int64 to = align_down(
+            to_local_in_range(PG_GETARG_DATUM(2), type, set.time_zone, std::string(func) + ": to_value"),
+            set.step);
         if (to < from)
             throw Error(sqlstate::invalid_parameter_value,
                         std::string(func) + ": to_value must not be before from_value");

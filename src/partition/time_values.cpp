@@ -51,6 +51,15 @@ int64 to_local(Datum value, Oid type, const std::string &time_zone) {
     throw Error(sqlstate::datatype_mismatch, "unsupported control column type");
 }
 
+int64 to_local_in_range(Datum value, Oid type, const std::string &time_zone,
+                        const std::string &what) {
+    int64 local = to_local(value, type, time_zone);
+    if (!in_named_range(local))
+        throw Error(sqlstate::datetime_field_overflow,
+                    what + " is outside the years 1 to 9999 that time partitions support");
+    return local;
+}
+
 Datum from_local(int64 local, Oid type, const std::string &time_zone) {
     switch (type) {
     case DATEOID:
