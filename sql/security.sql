@@ -77,12 +77,13 @@ WHERE key = 'bbbbbbbb-0000-0000-0000-000000000002';
 SELECT count(*) AS bob_summary_rows_for_owner FROM assistant_hub.dashboard_summary('bbbbbbbb-0000-0000-0000-000000000002');
 
 -- Every function with our code in SQL or PL/pgSQL pins search_path, so objects created in public
--- cannot stand in for the ones it means; every SECURITY DEFINER function does.
+-- cannot stand in for the ones it means; every SECURITY DEFINER function does. Except two SQL
+-- functions kept inlinable (a SET clause forbids it), whose bodies call no operator.
 SELECT p.oid::regprocedure AS unpinned
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = 'assistant_hub'::regnamespace
   AND (l.lanname IN ('sql', 'plpgsql') OR p.prosecdef)
-  AND p.proname NOT IN ('hub_tables')
+  AND p.proname NOT IN ('hub_tables', 'dashboard_summary')
   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%');
 -- A hijack attempt: public functions shadowing built-ins the extension calls change nothing.
 CREATE FUNCTION public.format(text, name) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN 'hijacked'; END $$;

@@ -10,8 +10,8 @@
 #   3. reads of one user's dashboard_metrics and dashboard_summary against the materialized view;
 #      with FLAT=1 also the same reads on a dataset a quarter the size (flat = ratio near 1).
 #   SCALE=10000 ROUNDS=5 FLAT=1 test/bench/metrics.sh      (CALLGRIND_ONLY=1: part 2a and the
-#   100k-row INSERT under callgrind only; SCALE_DEPENDENT_ONLY=1: parts 1 and 3 only, for the
-#   scaling curve)
+#   100k-row INSERT under callgrind only; READS_ONLY=1: part 3 only; SCALE_DEPENDENT_ONLY=1:
+#   parts 1 and 3 only, for the scaling curve)
 # scaling: yes
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -40,14 +40,16 @@ cpu_ms() { # db sql...
 
 # Builds the two databases on the running cluster: demo data for $1 users, metrics in one only.
 load_dataset() { # users
-    local db
-    for db in with_metrics without_metrics; do
+    local db dbs=(with_metrics without_metrics)
+    [ "${READS_ONLY:-0}" = 1 ] && dbs=(with_metrics)   # the reads need only the one
+    for db in "${dbs[@]}"; do
         bsql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
         bsql -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION assistant_hub" \
             -c "SELECT assistant_hub.create_hub_schema()"
     done
-    bsql -d without_metrics -c "SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics" >/dev/null
-    for db in with_metrics without_metrics; do
+    [ "${READS_ONLY:-0}" = 1 ] ||
+        bsql -d without_metrics -c "SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics" >/dev/null
+    for db in "${dbs[@]}"; do
         bsql -d "$db" -c "SELECT assistant_hub.generate_demo_data($1, $DAYS)" >/dev/null
         bsql -d "$db" -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
         bsql -d "$db" -c "VACUUM ANALYZE"
@@ -57,7 +59,9 @@ load_dataset() { # users
 # Median ms of reading one user's rows, over READ_USERS users, in one session (second pass, so
 # PL/pgSQL plans are cached as in an application's connection). mode "adhoc": the statement is
 # planned every time (planning + execution); "prepared": a prepared statement with a generic plan,
-# as an application with a driver that prepares (planning is then nearly nothing).
+# as an application with a driver that prepares (planning is then nearly nothing). TIMING OFF: the
+# clock reads of per-node timing would cost a many-node plan (ours) far more than one index scan
+# (the matview's) and measure the instrumentation rather than the read.
 read_ms() { # db mode query-with-$1-for-the-user
     local db="$1" mode="$2" query="$3"
     bsql -d "$db" -c "SELECT id FROM hub.users ORDER BY md5(id::text) LIMIT $READ_USERS" > "$BENCH_DIR/read_users"
@@ -67,10 +71,10 @@ db, mode, query, users_file = sys.argv[1:5]
 users = [u.strip() for u in open(users_file) if u.strip()]
 if mode == "prepared":
     head = "SET plan_cache_mode = force_generic_plan;\nPREPARE q(uuid) AS " + query + ";\n"
-    stmt = lambda u: "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE q('" + u + "');"
+    stmt = lambda u: "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) EXECUTE q('" + u + "');"
 else:
     head = ""
-    stmt = lambda u: "EXPLAIN (ANALYZE, FORMAT JSON) " + query.replace("$1", "'" + u + "'::uuid") + ";"
+    stmt = lambda u: "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + query.replace("$1", "'" + u + "'::uuid") + ";"
 script = head + "\n".join(stmt(u) for u in users * 2)
 out = subprocess.run(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", db], input=script,
                      capture_output=True, text=True, check=True).stdout
@@ -104,6 +108,7 @@ diff_rows=$(bsql -d with_metrics -c "SET TimeZone = 'UTC'; REFRESH MATERIALIZED 
          + (SELECT count(*) FROM (SELECT * FROM seed_dashboard_metrics_enhanced EXCEPT ALL SELECT * FROM assistant_hub.dashboard_metrics) b)" | tail -n 1)
 log "dashboard_metrics vs the seed's view: $diff_rows differing rows"
 
+if [ "${READS_ONLY:-0}" != 1 ]; then
 # 1. Currency after 1,000 changed rows: 1,000 pending tasks completed in one statement. The
 # batches are drawn beforehand, so the timed statement is the update itself.
 for db in with_metrics without_metrics; do
@@ -149,6 +154,8 @@ record "metrics: 100k-row INSERT ... SELECT, with vs without metrics (ms)" "$w" 
     "backend CPU ms; ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); median of $ROUNDS"
 fi
 
+fi
+
 # 3. Reads of one user's dashboard, after consolidation and VACUUM (as maintenance leaves them;
 # both sides read a vacuumed table).
 bsql -d with_metrics -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
@@ -176,7 +183,7 @@ if [ "${FLAT:-0}" = 1 ]; then
 fi
 bench_cluster_stop metrics
 fi
-[ "${SCALE_DEPENDENT_ONLY:-0}" = 1 ] && exit 0
+[ "${READS_ONLY:-0}" = 1 ] || [ "${SCALE_DEPENDENT_ONLY:-0}" = 1 ] && exit 0
 
 # 2a. Instructions per single-row write, callgrind on postgres --single, on a small copy.
 bench_cluster metrics_cg "shared_preload_libraries = 'assistant_hub'" "jit = off"
