@@ -11,6 +11,7 @@ $node->init;
 $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'pg_cron,assistant_hub'
 cron.database_name = 'postgres'
+assistant_hub.database_name = 'src'
 cron.use_background_workers = on
 max_worker_processes = 16
 });
@@ -22,6 +23,27 @@ $node->safe_psql('src', q{
     SELECT assistant_hub.create_hub_schema();
     SELECT assistant_hub.generate_demo_data(40, 45);
 });
+# Slow queries captured and flushed, and a maintenance run logged.
+$node->safe_psql('src', q{
+    SET assistant_hub.slow_query_ms = 0;
+    SELECT count(*) FROM hub.tasks WHERE priority = 2;
+    SELECT pg_sleep(0.01);
+    RESET assistant_hub.slow_query_ms;
+    SELECT assistant_hub.flush_slow_queries();
+    SELECT assistant_hub.run_maintenance();
+});
+# The extension's own state: partition sets, metrics and their values, slow-query log,
+# maintenance log.
+my $state = q{
+    SELECT (SELECT string_agg(parent::text || ' ' || kind, ',' ORDER BY parent::text) FROM assistant_hub.partition_sets)
+        || ' | ' || (SELECT string_agg(name, ',' ORDER BY name) FROM assistant_hub.metrics)
+        || ' | ' || (SELECT sum(value)::text FROM assistant_hub.metric_values_uuid)
+        || ' | ' || (SELECT count(*) FROM assistant_hub.query_performance_log)
+        || ' | ' || (SELECT count(*) FROM assistant_hub.maintenance_log)
+};
+my $state_before = $node->safe_psql('src', $state);
+like($state_before, qr/hub\.activity_logs hash,hub\.journal_entries time \| emails_received,journal_entries,tasks_completed \| \d+ \| [1-9]\d* \| [1-9]/,
+    'source has partition sets, metrics, slow-query log and maintenance log');
 
 # One line per hub table: row count and a checksum of its rows.
 my $fingerprint = q{
@@ -40,6 +62,8 @@ $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('dst')
     'pg_restore');
 
 is($node->safe_psql('dst', $fingerprint), $before, 'restored database has the same rows');
+is($node->safe_psql('dst', $state), $state_before,
+    'restored database has the same partition sets, metrics, metric values, slow-query and maintenance logs');
 
 # The restored schema is complete and the extension works on it.
 my ($rc, $out, $err) = $node->psql('dst', 'SELECT assistant_hub.create_hub_schema()');
@@ -51,6 +75,14 @@ is($node->safe_psql('dst', q{
     '9', 'row-level security survived on all nine hub tables');
 $node->safe_psql('dst', 'SELECT assistant_hub.generate_demo_data(5, 10)');
 is($node->safe_psql('dst', 'SELECT count(*) FROM hub.users'), '45', 'new writes work after restore');
+is($node->safe_psql('dst', 'SELECT count(*) FROM assistant_hub.metrics m, LATERAL assistant_hub.verify_metric(m.name)'),
+    '0', 'metrics are exact after new writes on the restored database');
+$node->safe_psql('dst', q{SELECT assistant_hub.create_partitions_for_range('hub.journal_entries',
+    current_date + 400, current_date + 400)});
+isnt($node->safe_psql('dst', q{SELECT to_regclass(format('hub.journal_entries_p%s', to_char(current_date + 400, 'YYYY_MM')))}),
+    '', 'the partition manager premakes on the restored database');
+my @actions = split /\n/, $node->safe_psql('dst', 'SELECT action FROM assistant_hub.run_partition_maintenance()');
+ok(!grep({ $_ eq 'failed' } @actions), 'partition maintenance runs cleanly on the restored database');
 
 $node->stop;
 done_testing();
