@@ -2,13 +2,7 @@
 -- ERROR with its SQLSTATE, detail and hint; the destructors of the C++ frames ran; the session
 -- stays usable and the next statement works.
 \set SHOW_CONTEXT never
-CREATE FUNCTION pg_temp.sqlstate_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
+\i sql/include/try.sql
 
 SELECT assistant_hub.boundary_selftest('destructors') AS before \gset
 SELECT assistant_hub.boundary_selftest('ok');
@@ -25,7 +19,7 @@ SELECT assistant_hub.boundary_selftest('std_error');
 SELECT assistant_hub.boundary_selftest('no such kind');
 SELECT assistant_hub.boundary_selftest(NULL) IS NULL AS strict_null;
 -- Each kind's SQLSTATE, caught in PL/pgSQL (a subtransaction rolls back cleanly).
-SELECT kind, pg_temp.sqlstate_of(format('SELECT assistant_hub.boundary_selftest(%L)', kind))
+SELECT kind, pg_temp.try(format('SELECT assistant_hub.boundary_selftest(%L)', kind))
 FROM unnest('{ok,cpp_error,pg_error,bad_alloc,std_error,container}'::text[]) AS kind;
 -- Boost.Container flat_map in a memory context: sum of keys 1..10000.
 SELECT assistant_hub.boundary_selftest('container');

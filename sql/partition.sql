@@ -1,12 +1,6 @@
 -- Partition manager: partition_by_time, partition_by_hash, create_partitions_for_range,
 -- run_partition_maintenance, partitions(). Dates are shown relative to today, never raw.
-CREATE FUNCTION pg_temp.err(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/try.sql
 -- The month n months from now, as a partition name suffix.
 CREATE FUNCTION pg_temp.m(n int) RETURNS text LANGUAGE sql AS $$
     SELECT to_char(date_trunc('month', current_date) + make_interval(months => n), 'YYYY_MM') $$;
@@ -82,7 +76,7 @@ CALL assistant_hub.partition_maintenance();
 COMMIT;
 RESET client_min_messages;
 SELECT partition FROM pg_temp.layout('events') WHERE partition IN ('p+06', 'p+07');
-SELECT pg_temp.err($$CALL assistant_hub.partition_maintenance('pg_catalog.pg_class')$$) AS unregistered_table;
+SELECT pg_temp.try($$CALL assistant_hub.partition_maintenance('pg_catalog.pg_class')$$) AS unregistered_table;
 UPDATE assistant_hub.partition_sets SET premake = 5 WHERE parent = 'events'::regclass;
 DO $$ BEGIN
     EXECUTE format('DROP TABLE %I, %I', 'events_p' || pg_temp.m(6), 'events_p' || pg_temp.m(7));
@@ -150,7 +144,7 @@ CREATE TABLE by_list (at date NOT NULL) PARTITION BY LIST (at);
 CREATE TABLE by_int (n int NOT NULL) PARTITION BY RANGE (n);
 CREATE TABLE by_two (a date NOT NULL, b date NOT NULL) PARTITION BY RANGE (a, b);
 SELECT count(*) AS sets_before FROM assistant_hub.partition_sets \gset
-SELECT s, pg_temp.err(s) FROM unnest(ARRAY[
+SELECT s, pg_temp.try(s) FROM unnest(ARRAY[
     $$SELECT assistant_hub.partition_by_time(NULL, 'at')$$,
     $$SELECT assistant_hub.partition_by_time('plain', NULL)$$,
     $$SELECT assistant_hub.partition_by_time('plain', 'at', NULL)$$,
@@ -223,8 +217,8 @@ WHERE NOT satisfies_hash_partition('sessions'::regclass, 6,
 SELECT partitions FROM assistant_hub.partition_sets WHERE parent = 'sessions'::regclass;
 INSERT INTO sessions (user_id) VALUES (gen_random_uuid()) RETURNING n = 301 AS identity_continues;
 SELECT * FROM assistant_hub.run_partition_maintenance('sessions');
-SELECT pg_temp.err($$SELECT assistant_hub.split_hash_partitions('events')$$) AS split_time_set,
-       pg_temp.err($$SELECT assistant_hub.split_hash_partitions(NULL)$$) AS split_null;
+SELECT pg_temp.try($$SELECT assistant_hub.split_hash_partitions('events')$$) AS split_time_set,
+       pg_temp.try($$SELECT assistant_hub.split_hash_partitions(NULL)$$) AS split_null;
 
 -- convert_to_partitioned(): a live plain table becomes a range-partitioned table of the same
 -- name; rows, indexes, keys, checks, defaults, identity, triggers, grants, policies, comments and
@@ -294,12 +288,12 @@ SELECT (SELECT reloptions FROM pg_class WHERE oid = 'big_orders'::regclass) AS v
 INSERT INTO orders (customer, amount, note) VALUES (1, 5, 'hello') RETURNING id = (SELECT max(id) + 1 FROM before) AS identity_continues,
     ticket = (SELECT max(ticket) + 1 FROM before) AS serial_continues, note, tableoid::regclass;
 SELECT pg_get_serial_sequence('orders', 'ticket') IS NOT NULL AS serial_owned_by_parent;
-SELECT pg_temp.err($$INSERT INTO orders (customer, amount) VALUES (99, 1)$$) AS foreign_key_enforced;
-SELECT pg_temp.err($$INSERT INTO orders (customer, amount) VALUES (1, -1)$$) AS check_enforced;
+SELECT pg_temp.try($$INSERT INTO orders (customer, amount) VALUES (99, 1)$$) AS foreign_key_enforced;
+SELECT pg_temp.try($$INSERT INTO orders (customer, amount) VALUES (1, -1)$$) AS check_enforced;
 -- Maintenance sees a registered set with nothing to do.
 SELECT * FROM assistant_hub.run_partition_maintenance('orders');
 -- A second call says it is partitioned already.
-SELECT pg_temp.err($$SELECT assistant_hub.convert_to_partitioned('orders', 'placed_at')$$);
+SELECT pg_temp.try($$SELECT assistant_hub.convert_to_partitioned('orders', 'placed_at')$$);
 
 -- What cannot be kept is reported first, all of it; nothing changes.
 CREATE TABLE tickets (id int PRIMARY KEY, opened date NOT NULL, code text UNIQUE);
@@ -343,7 +337,7 @@ SELECT assistant_hub.convert_to_partitioned('"weird; convert x"', 'at col') AS r
 CREATE TABLE plain_int (n int NOT NULL);
 CREATE TABLE already (at date NOT NULL) PARTITION BY RANGE (at);
 CREATE VIEW a_view AS SELECT 1 AS x;
-SELECT s, pg_temp.err(s) FROM unnest(ARRAY[
+SELECT s, pg_temp.try(s) FROM unnest(ARRAY[
     $$SELECT assistant_hub.convert_to_partitioned(NULL, 'at')$$,
     $$SELECT assistant_hub.convert_to_partitioned('plain_int', NULL)$$,
     $$SELECT assistant_hub.convert_to_partitioned('plain_int', 'n', NULL)$$,
@@ -371,9 +365,9 @@ SELECT assistant_hub.partition_by_time('far_days', 'd', '1 month', 1, default_pa
 INSERT INTO far_days VALUES ('300000-01-15'), ('4713-01-01 BC');
 SELECT action, detail FROM assistant_hub.run_partition_maintenance('far_days');
 SELECT count(*) AS rows_kept FROM far_days;
-SELECT pg_temp.err($$SELECT assistant_hub.create_partitions_for_range('far_days', '300000-01-01'::date, '300000-02-01'::date)$$);
+SELECT pg_temp.try($$SELECT assistant_hub.create_partitions_for_range('far_days', '300000-01-01'::date, '300000-02-01'::date)$$);
 CREATE TABLE far_plain (d date NOT NULL) PARTITION BY RANGE (d);
 CREATE TABLE far_plain_default PARTITION OF far_plain DEFAULT;
 INSERT INTO far_plain VALUES ('5874897-12-31');
-SELECT pg_temp.err($$SELECT assistant_hub.partition_by_time('far_plain', 'd')$$);
+SELECT pg_temp.try($$SELECT assistant_hub.partition_by_time('far_plain', 'd')$$);
 DROP TABLE far_days, far_plain;
