@@ -25,7 +25,7 @@ as_postgres initdb -D "$dir/data" -U postgres --auth=trust >/dev/null
 
 log "starting postgres under valgrind memcheck"
 as_postgres valgrind --quiet --trace-children=yes --leak-check=no --num-callers=30 \
-    --error-limit=no --log-file="$dir/logs/vg.%p.log" \
+    --error-limit=no --suppressions="$dir/tree/test/valgrind.supp" --log-file="$dir/logs/vg.%p.log" \
     "$(pg_bindir)/postgres" -D "$dir/data" > "$dir/logs/server.log" 2>&1 &
 for _ in $(seq 1 120); do
     as_postgres pg_isready -q -h "$dir" -p "$port" && break
