@@ -35,6 +35,9 @@ ensure_packages() {
 }
 
 pg_bindir() { "$PG_CONFIG" --bindir; }
+
+# A TCP port on the loopback that nothing listens on right now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pgxs_dir() { dirname "$(dirname "$("$PG_CONFIG" --pgxs)")"; }
 
 # Runs a command as the postgres user (PostgreSQL refuses to run as root).

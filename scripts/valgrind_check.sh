@@ -13,7 +13,7 @@ rsync -a --delete --exclude .git --exclude build --exclude demo --exclude '*.o' 
 rm -rf "$dir/data" "$dir/logs" "$dir/out"
 mkdir -p "$dir/logs" "$dir/out"
 chown -R postgres:postgres "$dir"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 as_postgres initdb -D "$dir/data" -U postgres --auth=trust >/dev/null
 {
     cat test/regress.conf

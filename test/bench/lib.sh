@@ -17,7 +17,7 @@ bench_cluster() {
     bench_cluster_stop "$name"
     rm -rf "$PGDATA"
     as_postgres initdb -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-    PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    PGPORT=$(free_port)
     export PGPORT
     {
         echo "port = $PGPORT"

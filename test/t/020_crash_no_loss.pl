@@ -88,8 +88,7 @@ sub wait_for_commits {
     my ($base, $new, @writers) = @_;
     my $min = $base + $new;
     for (1 .. 600) {
-        my $n = $node->safe_psql('postgres', q{SELECT count(*) FROM hub.journal_entries WHERE content = 'crash test'});
-        return if $n >= $min;
+        return if crash_rows() >= $min;
         for my $w (@writers) {
             $w->{handle}->pump_nb;
             die 'a writer failed: ' . ${ $w->{err} } if ${ $w->{err} } =~ /ERROR|FATAL/;
