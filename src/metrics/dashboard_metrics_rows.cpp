@@ -160,8 +160,10 @@ void read_index(const DashboardReader &r, Relation heap, Relation index, const p
             if (!last_all_visible && !index_fetch_heap(scan, slot))
                 continue; // not visible to the snapshot
             bool isnull;
-            int32 metric = DatumGetInt32(index_getattr(scan->xs_itup, 2, scan->xs_itupdesc, &isnull));
-            DateADT day = DatumGetDateADT(index_getattr(scan->xs_itup, 3, scan->xs_itupdesc, &isnull));
+            int32 metric =
+                DatumGetInt32(index_getattr(scan->xs_itup, 2, scan->xs_itupdesc, &isnull));
+            DateADT day =
+                DatumGetDateADT(index_getattr(scan->xs_itup, 3, scan->xs_itupdesc, &isnull));
             int64 v = DatumGetInt64(index_getattr(scan->xs_itup, 4, scan->xs_itupdesc, &isnull));
             add_value(r, values, metric, day, v);
         }
@@ -213,7 +215,8 @@ template <typename F> void for_each_pending(const DashboardReader &r, F &&f) {
 
 // Sorts one metric's day values and sums those of the same day.
 void merge_days(DayValues &v) {
-    std::sort(v.begin(), v.end(), [](const DayValue &a, const DayValue &b) { return a.day < b.day; });
+    std::sort(v.begin(), v.end(),
+              [](const DayValue &a, const DayValue &b) { return a.day < b.day; });
     size_t out = 0;
     for (size_t i = 0; i < v.size(); i++) {
         if (out > 0 && v[out - 1].day == v[i].day)
@@ -231,10 +234,12 @@ Datum week_start(DateADT week, pg_tz *zone) {
     TimestampTz result;
     Timestamp local = Timestamp(week) * USECS_PER_DAY;
     if (DATE_NOT_FINITE(week) || timestamp2tm(local, nullptr, &tm, &fsec, nullptr, nullptr) != 0)
-        ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+        ereport(ERROR,
+                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
     int tz = DetermineTimeZoneOffset(&tm, zone);
     if (tm2timestamp(&tm, fsec, &tz, &result) != 0)
-        ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+        ereport(ERROR,
+                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
     return TimestampTzGetDatum(result);
 }
 
@@ -276,11 +281,12 @@ Datum dashboard_change(int64 total, int64 previous) {
     Datum fast = numeric_of(percent_change(total, previous));
     if (fast != Datum(0))
         return fast;
-    Datum change = DirectFunctionCall2(numeric_div, numeric_of(total - previous), numeric_of(previous));
-    return DirectFunctionCall2(numeric_round, DirectFunctionCall2(numeric_mul, change, numeric_of(int64(100))),
+    Datum change =
+        DirectFunctionCall2(numeric_div, numeric_of(total - previous), numeric_of(previous));
+    return DirectFunctionCall2(numeric_round,
+                               DirectFunctionCall2(numeric_mul, change, numeric_of(int64(100))),
                                Int32GetDatum(2));
 }
-
 
 DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context) {
     Oid catalog = InvalidOid, counts = InvalidOid, deltas = InvalidOid;
@@ -291,7 +297,8 @@ DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context)
         require_select(catalog);
         require_select(counts);
         require_select(deltas);
-        auto *reader = static_cast<DashboardReader *>(MemoryContextAllocZero(context, sizeof(DashboardReader)));
+        auto *reader = static_cast<DashboardReader *>(
+            MemoryContextAllocZero(context, sizeof(DashboardReader)));
         reader->snapshot = snapshot;
         reader->context = context;
         reader->by_index = !IsolationIsSerializable() &&
@@ -303,9 +310,11 @@ DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context)
     if (r->by_index)
         pg::call([&] {
             r->counts = table_open(counts, AccessShareLock);
-            r->counts_index = index_open(relation_in_schema("metric_counts_uuid_pkey"), AccessShareLock);
+            r->counts_index =
+                index_open(relation_in_schema("metric_counts_uuid_pkey"), AccessShareLock);
             r->deltas = table_open(deltas, AccessShareLock);
-            r->deltas_index = index_open(relation_in_schema("metric_deltas_uuid_key"), AccessShareLock);
+            r->deltas_index =
+                index_open(relation_in_schema("metric_deltas_uuid_key"), AccessShareLock);
         });
     return r;
 }
@@ -331,19 +340,21 @@ DashboardKeys *DashboardReader::keys() {
         return keys;
     {
         pg::SpiConnection spi;
-        SPIPlanPtr plan = spi.kept_plan(
-            &keys_plan,
-            "SELECT key FROM assistant_hub.metric_counts_uuid WHERE metric_id = ANY ($1) AND day >= $2"
-            " UNION SELECT key FROM assistant_hub.metric_deltas_uuid"
-            " WHERE metric_id = ANY ($1) AND day >= $2",
-            {INT4ARRAYOID, DATEOID});
+        SPIPlanPtr plan = spi.kept_plan(&keys_plan,
+                                        "SELECT key FROM assistant_hub.metric_counts_uuid WHERE "
+                                        "metric_id = ANY ($1) AND day >= $2"
+                                        " UNION SELECT key FROM assistant_hub.metric_deltas_uuid"
+                                        " WHERE metric_id = ANY ($1) AND day >= $2",
+                                        {INT4ARRAYOID, DATEOID});
         uint64 n = spi.execute_plan(
-            plan, {{INT4ARRAYOID, metric_ids(*this)}, {DATEOID, DateADTGetDatum(earliest_day(*this))}},
+            plan,
+            {{INT4ARRAYOID, metric_ids(*this)}, {DATEOID, DateADTGetDatum(earliest_day(*this))}},
             true);
         keys->reserve(n);
         for (uint64 i = 0; i < n; i++) {
             bool isnull;
-            keys->push_back(*DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)));
+            keys->push_back(*DatumGetUUIDP(
+                SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull)));
         }
     }
     for_each_pending(*this, [&](const DeltaKey &k, int64) {
@@ -351,10 +362,14 @@ DashboardKeys *DashboardReader::keys() {
         memcpy(u.data, k.uuid, UUID_LEN);
         keys->push_back(u);
     });
-    auto less = [](const pg_uuid_t &a, const pg_uuid_t &b) { return memcmp(a.data, b.data, UUID_LEN) < 0; };
+    auto less = [](const pg_uuid_t &a, const pg_uuid_t &b) {
+        return memcmp(a.data, b.data, UUID_LEN) < 0;
+    };
     std::sort(keys->begin(), keys->end(), less);
     keys->erase(std::unique(keys->begin(), keys->end(),
-                            [](const pg_uuid_t &a, const pg_uuid_t &b) { return memcmp(a.data, b.data, UUID_LEN) == 0; }),
+                            [](const pg_uuid_t &a, const pg_uuid_t &b) {
+                                return memcmp(a.data, b.data, UUID_LEN) == 0;
+                            }),
                 keys->end());
     return keys;
 }
@@ -381,7 +396,8 @@ void DashboardReader::rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryCo
         Datum start;
     };
     pg::SmallVector<WeekStart, 16> starts = pg::make_in<pg::SmallVector<WeekStart, 16>>(memory);
-    auto *user = static_cast<pg_uuid_t *>(pg::call([&] { return MemoryContextAlloc(memory, sizeof(pg_uuid_t)); }));
+    auto *user = static_cast<pg_uuid_t *>(
+        pg::call([&] { return MemoryContextAlloc(memory, sizeof(pg_uuid_t)); }));
     *user = key;
     for (int m = 0; m < metric_count; m++) {
         merge_days(values[m]);
@@ -389,27 +405,29 @@ void DashboardReader::rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryCo
         // One pg::call for the metric's rows: only plain data lives in these frames.
         pg::call([&] {
             MemoryContext old = MemoryContextSwitchTo(memory);
-            for_each_week(values[m].data(), values[m].data() + values[m].size(), [&](const WeekRow &w) {
-                DashboardRow row{};
-                row.values[0] = UUIDPGetDatum(user);
-                row.values[1] = Datum(0);
-                for (const WeekStart &ws : starts)
-                    if (ws.week == w.week && ws.zone == metric.zone)
-                        row.values[1] = ws.start;
-                if (row.values[1] == Datum(0)) {
-                    row.values[1] = week_start(w.week, metric.zone);
-                    starts.push_back({w.week, metric.zone, row.values[1]});
-                }
-                row.values[2] = metric.name;
-                row.values[3] = numeric_of(w.total);
-                row.values[4] = dashboard_average(w.total, w.days);
-                row.values[5] = Int64GetDatum(w.maximum);
-                row.values[6] = Int64GetDatum(w.minimum);
-                row.nulls[7] = !w.has_previous;
-                row.values[7] = w.has_previous ? numeric_of(w.previous_total) : Datum(0);
-                row.values[8] = w.has_previous ? dashboard_change(w.total, w.previous_total) : numeric_of(int64(0));
-                out.push_back(row);
-            });
+            for_each_week(
+                values[m].data(), values[m].data() + values[m].size(), [&](const WeekRow &w) {
+                    DashboardRow row{};
+                    row.values[0] = UUIDPGetDatum(user);
+                    row.values[1] = Datum(0);
+                    for (const WeekStart &ws : starts)
+                        if (ws.week == w.week && ws.zone == metric.zone)
+                            row.values[1] = ws.start;
+                    if (row.values[1] == Datum(0)) {
+                        row.values[1] = week_start(w.week, metric.zone);
+                        starts.push_back({w.week, metric.zone, row.values[1]});
+                    }
+                    row.values[2] = metric.name;
+                    row.values[3] = numeric_of(w.total);
+                    row.values[4] = dashboard_average(w.total, w.days);
+                    row.values[5] = Int64GetDatum(w.maximum);
+                    row.values[6] = Int64GetDatum(w.minimum);
+                    row.nulls[7] = !w.has_previous;
+                    row.values[7] = w.has_previous ? numeric_of(w.previous_total) : Datum(0);
+                    row.values[8] = w.has_previous ? dashboard_change(w.total, w.previous_total)
+                                                   : numeric_of(int64(0));
+                    out.push_back(row);
+                });
             MemoryContextSwitchTo(old);
         });
     }

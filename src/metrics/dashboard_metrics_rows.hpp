@@ -46,7 +46,7 @@ struct DashboardReader {
     MemoryContext context;
     DashboardMetric metrics[3]; // the hub metrics that exist, in the seed's order
     int metric_count;
-    bool by_index; // false: through SQL
+    bool by_index;                                       // false: through SQL
     Relation counts, counts_index, deltas, deltas_index; // open when by_index
 
     // Checks privileges, finds the hub metrics in snapshot, chooses the path. May ereport.

@@ -30,7 +30,7 @@ using namespace assistant_hub::metrics;
 namespace {
 
 constexpr AttrNumber user_id_column = 1;
-constexpr double rows_per_user = 40;       // 13 or 14 weeks x 3 metrics
+constexpr double rows_per_user = 40;        // 13 or 14 weeks x 3 metrics
 constexpr double users_when_unknown = 1000; // a scan of every user: a guess; it is never cheap
 
 bool is_user_id(Node *node, Index relid) {
@@ -47,7 +47,8 @@ Expr *user_id_value(PlannerInfo *root, Expr *clause, Index relid) {
     auto *op = reinterpret_cast<OpExpr *>(clause);
     if (list_length(op->args) != 2 || get_opcode(op->opno) != F_UUID_EQ)
         return nullptr;
-    Node *left = static_cast<Node *>(linitial(op->args)), *right = static_cast<Node *>(lsecond(op->args));
+    Node *left = static_cast<Node *>(linitial(op->args)),
+         *right = static_cast<Node *>(lsecond(op->args));
     Node *value = is_user_id(left, relid) ? right : is_user_id(right, relid) ? left : nullptr;
     if (value == nullptr || bms_is_member(int(relid), pull_varnos(root, value)) ||
         contain_volatile_functions(value))
@@ -76,7 +77,8 @@ void get_rel_size(PlannerInfo *root, RelOptInfo *baserel, Oid) {
     baserel->rows = rows_per_user * (one_user ? 1 : users_when_unknown);
 }
 
-bool user_id_member(PlannerInfo *, RelOptInfo *rel, EquivalenceClass *, EquivalenceMember *em, void *) {
+bool user_id_member(PlannerInfo *, RelOptInfo *rel, EquivalenceClass *, EquivalenceMember *em,
+                    void *) {
     return is_user_id(reinterpret_cast<Node *>(em->em_expr), rel->relid);
 }
 
@@ -101,9 +103,9 @@ void get_paths(PlannerInfo *root, RelOptInfo *baserel, Oid) {
             continue;
         cost_path(1, &startup, &total);
         (void)get_baserel_parampathinfo(root, baserel, outer);
-        add_path(baserel, reinterpret_cast<Path *>(create_foreignscan_path(
-                              root, baserel, nullptr, rows_per_user, startup, total, NIL, outer,
-                              nullptr, NIL)));
+        add_path(baserel, reinterpret_cast<Path *>(
+                              create_foreignscan_path(root, baserel, nullptr, rows_per_user,
+                                                      startup, total, NIL, outer, nullptr, NIL)));
     }
 }
 
@@ -118,7 +120,7 @@ ForeignScan *get_plan(PlannerInfo *root, RelOptInfo *baserel, Oid, ForeignPath *
 
 // The scan's state. Plain data in the executor's memory: an error needs no C++ cleanup.
 struct ScanState {
-    ExprState *user_id; // or null: every user
+    ExprState *user_id;        // or null: every user
     MemoryContext rows_memory; // one user's rows; reset for the next
     DashboardReader *reader;   // opened by the first fetch (EXPLAIN alone never opens it)
     DashboardKeys *keys;       // scanning every user: the users, and the next one's index
@@ -217,8 +219,8 @@ AH_SQL_FUNCTION(dashboard_metrics_handler) {
         FdwRoutine *routine = makeNode(FdwRoutine);
         routine->GetForeignRelSize = guarded<get_rel_size, PlannerInfo *, RelOptInfo *, Oid>;
         routine->GetForeignPaths = guarded<get_paths, PlannerInfo *, RelOptInfo *, Oid>;
-        routine->GetForeignPlan =
-            guarded<get_plan, PlannerInfo *, RelOptInfo *, Oid, ForeignPath *, List *, List *, Plan *>;
+        routine->GetForeignPlan = guarded<get_plan, PlannerInfo *, RelOptInfo *, Oid, ForeignPath *,
+                                          List *, List *, Plan *>;
         routine->BeginForeignScan = guarded<begin_scan, ForeignScanState *, int>;
         routine->IterateForeignScan = guarded<iterate, ForeignScanState *>;
         routine->ReScanForeignScan = guarded<rescan, ForeignScanState *>;

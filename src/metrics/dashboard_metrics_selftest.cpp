@@ -26,8 +26,10 @@ Datum reference_average(int64 total, int64 days) {
     return DirectFunctionCall2(numeric_div, numeric_datum(total), numeric_datum(days));
 }
 Datum reference_change(int64 total, int64 previous) {
-    Datum change = DirectFunctionCall2(numeric_div, numeric_datum(total - previous), numeric_datum(previous));
-    return DirectFunctionCall2(numeric_round, DirectFunctionCall2(numeric_mul, change, numeric_datum(100)),
+    Datum change =
+        DirectFunctionCall2(numeric_div, numeric_datum(total - previous), numeric_datum(previous));
+    return DirectFunctionCall2(numeric_round,
+                               DirectFunctionCall2(numeric_mul, change, numeric_datum(100)),
                                Int32GetDatum(2));
 }
 
@@ -41,16 +43,23 @@ AH_SQL_FUNCTION(dashboard_arithmetic_selftest) {
                         "_dashboard_arithmetic_selftest: max_value must be between 1 and 2000");
         int64 compared = 0, mismatched = 0;
         pg::call([&] {
-            MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "dashboard arithmetic selftest",
-                                                       ALLOCSET_DEFAULT_SIZES);
+            MemoryContext work = AllocSetContextCreate(
+                CurrentMemoryContext, "dashboard arithmetic selftest", ALLOCSET_DEFAULT_SIZES);
             MemoryContext old = MemoryContextSwitchTo(work);
             auto check = [&](Datum ours, Datum reference) {
                 compared++;
                 if (!datumIsEqual(ours, reference, false, -1))
                     mismatched++;
             };
-            const int64 large[] = {9999, 10000, 10001, 99999999, 100000000, 922337203685,
-                                   999999999999999, 1000000000000000, 1000000000000001};
+            const int64 large[] = {9999,
+                                   10000,
+                                   10001,
+                                   99999999,
+                                   100000000,
+                                   922337203685,
+                                   999999999999999,
+                                   1000000000000000,
+                                   1000000000000001};
             for (int64 total = 0; total <= max_value; total++) {
                 for (int64 days = 1; days <= 7; days++)
                     check(dashboard_average(total, days), reference_average(total, days));
@@ -74,6 +83,8 @@ AH_SQL_FUNCTION(dashboard_arithmetic_selftest) {
         });
         Datum values[2] = {Int64GetDatum(compared), Int64GetDatum(mismatched)};
         bool nulls[2] = {false, false};
-        return pg::call([&] { return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)); });
+        return pg::call([&] {
+            return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+        });
     });
 }

@@ -142,9 +142,8 @@ int encode_numeric(int128 digits, int scale, unsigned char *out) {
     }
     if (weight < min_weight || weight > max_weight)
         return 0;
-    std::uint16_t header = short_format | (is_negative ? negative : 0) |
-                           std::uint16_t(scale << 7) | (weight < 0 ? weight_negative : 0) |
-                           std::uint16_t(weight & 0x3F);
+    std::uint16_t header = short_format | (is_negative ? negative : 0) | std::uint16_t(scale << 7) |
+                           (weight < 0 ? weight_negative : 0) | std::uint16_t(weight & 0x3F);
     std::memcpy(out, &header, 2);
     int size = 2;
     for (int i = n - 1; i >= first; i--, size += 2)

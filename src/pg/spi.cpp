@@ -45,9 +45,8 @@ SPIPlanPtr SpiConnection::kept_plan(SPIPlanPtr *plan, const char *sql,
     if (*plan != nullptr)
         return *plan;
     SmallVector<Oid, 8> argtypes(types.begin(), types.end());
-    SPIPlanPtr prepared = call([&] {
-        return SPI_prepare(sql, static_cast<int>(argtypes.size()), argtypes.data());
-    });
+    SPIPlanPtr prepared =
+        call([&] { return SPI_prepare(sql, static_cast<int>(argtypes.size()), argtypes.data()); });
     if (prepared == nullptr)
         throw Error(sqlstate::internal_error,
                     std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
