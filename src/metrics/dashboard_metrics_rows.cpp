@@ -147,17 +147,13 @@ void read_index(const DashboardReader &r, Relation heap, Relation index, const p
         index_rescan(scan, &scankey, 1, nullptr, 0);
         TupleTableSlot *slot = table_slot_create(heap, nullptr);
         Buffer vm = InvalidBuffer;
-        BlockNumber last_block = InvalidBlockNumber;
-        bool last_all_visible = false;
         ItemPointer tid;
         while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != nullptr) {
             CHECK_FOR_INTERRUPTS();
-            BlockNumber block = ItemPointerGetBlockNumber(tid);
-            if (block != last_block) {
-                last_block = block;
-                last_all_visible = VM_ALL_VISIBLE(heap, block, &vm);
-            }
-            if (!last_all_visible && !index_fetch_heap(scan, slot))
+            // Asked per entry, as an index-only scan does: while the scan holds this entry's leaf
+            // page, VACUUM cannot remove a dead row it points to and mark the page all-visible.
+            if (!VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), &vm) &&
+                !index_fetch_heap(scan, slot))
                 continue; // not visible to the snapshot
             bool isnull;
             int32 metric =
