@@ -37,13 +37,16 @@ struct Counts {
     int64 journal_today, pending_tasks, events_next_day, unread_threads;
 };
 
-// What the executor would check before reading the table: true when it would read it as is.
-bool readable_as_is(Relation rel) {
+// What the executor would check before reading the table: null when it would read it as is, else
+// why not. Without table-wide SELECT the SQL body raises the executor's own error (or reads through
+// column privileges); with row_security off where a policy applies, it raises that error.
+const char *unreadable_as_is(Relation rel) {
     Oid relid = RelationGetRelid(rel);
-    // noError: with row_security off, the SQL body raises the error the executor raises.
     if (rel->rd_rel->relrowsecurity && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
-        return false;
-    return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+        return "row-level security applies";
+    if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+        return "no SELECT privilege on a table";
+    return nullptr;
 }
 
 void key(ScanKey entry, Relation index, AttrNumber column, StrategyNumber strategy, RegProcedure proc,
@@ -115,21 +118,26 @@ bool count_with(SummaryRelations &rels, Datum uid, bool *found, Counts *counts) 
     return true;
 }
 
-// The fast path. False: take the SQL path (nothing emitted).
-bool read_from_indexes(FunctionCallInfo fcinfo) {
-    if (PG_ARGISNULL(0) || IsolationIsSerializable())
-        return false;
+// The fast path: null once the row is emitted, else why the SQL path must read it.
+const char *read_from_indexes(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0))
+        return "null user_id";
+    if (IsolationIsSerializable())
+        return "serializable transaction";
     SummaryRelations rels;
     if (!open_summary_relations(rels))
-        return false;
+        return "the hub's tables or indexes are not as create_hub_schema() makes them";
     Counts counts;
     bool found = false;
-    bool done = readable_as_is(rels.users) && readable_as_is(rels.journal) && readable_as_is(rels.tasks) &&
-                readable_as_is(rels.events) && readable_as_is(rels.threads) &&
-                count_with(rels, PG_GETARG_DATUM(0), &found, &counts);
+    const char *why_not = nullptr;
+    for (Relation rel : {rels.users, rels.journal, rels.tasks, rels.events, rels.threads})
+        if (why_not == nullptr)
+            why_not = unreadable_as_is(rel);
+    if (why_not == nullptr && !count_with(rels, PG_GETARG_DATUM(0), &found, &counts))
+        why_not = "the journal's partitions or the user's time zone are not as expected";
     close_summary_relations(rels);
-    if (!done)
-        return false;
+    if (why_not != nullptr)
+        return why_not;
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
     if (found) {
         ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
@@ -139,7 +147,7 @@ bool read_from_indexes(FunctionCallInfo fcinfo) {
         bool nulls[5] = {};
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }
-    return true;
+    return nullptr;
 }
 
 // The SQL body, called with our arguments and result set (it returns its rows in materialize
@@ -188,8 +196,12 @@ AH_SQL_FUNCTION(dashboard_summary) {
     return pg::guard([&] {
         // Plain PostgreSQL code under one guard: nothing in it owns a C++ object.
         return pg::call([&]() -> Datum {
-            if (metrics::summary::read_from_indexes(fcinfo))
+            const char *why_not = metrics::summary::read_from_indexes(fcinfo);
+            if (why_not == nullptr) {
+                elog(DEBUG1, "dashboard_summary: counted from the indexes");
                 return (Datum)0;
+            }
+            elog(DEBUG1, "dashboard_summary: counted by _dashboard_summary_sql: %s", why_not);
             return metrics::summary::read_with_sql(fcinfo);
         });
     });

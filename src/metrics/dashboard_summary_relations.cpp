@@ -319,8 +319,9 @@ bool open_summary_relations(SummaryRelations &rels) {
             }
             hub.resolved = true;
             hub.usable = ok;
-            if (ok)
-                remember(rels);
+            if (!ok)
+                return false;
+            remember(rels);
         } else {
             if (!hub.usable)
                 return false;
