@@ -76,20 +76,7 @@ SELECT count(*) AS rows_for_unknown_user FROM assistant_hub.dashboard_summary('0
 SELECT pg_temp.try('SELECT * FROM assistant_hub.dashboard_summary(NULL)');
 -- The wrapper is inlined into the caller's query (planned once with it, not on every call).
 EXPLAIN (COSTS OFF) SELECT * FROM assistant_hub.dashboard_summary('00000000-0000-0000-0000-0000000000d1');
--- One user's dashboard_metrics reads that user's values only: the user_id qual reaches the
--- consolidated, inserted and pending value rows (not an aggregate over every user).
-CREATE FUNCTION pg_temp.plan_lines(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        RETURN NEXT line;
-    END LOOP;
-END $$;
-SELECT count(*) FILTER (WHERE l ~ '(Index Cond|Filter): \(\(?key\)?(::uuid)? = ') AS value_scans_by_key,
-       count(*) FILTER (WHERE l ~ 'Filter: \(.*user_id') AS filters_above_them
-FROM pg_temp.plan_lines($q$SELECT * FROM assistant_hub.dashboard_metrics
-                          WHERE user_id = '00000000-0000-0000-0000-0000000000d1'$q$) l;
+-- How one user's dashboard_metrics is read (one scan node, that user's values): metrics_dashboard_scan.
 -- The journal metric counts by created_at (now), in UTC days: both users' 7 entries, today.
 SELECT value FROM assistant_hub.metric_daily('journal_entries', '00000000-0000-0000-0000-0000000000d1',
     assistant_hub._metric_day(now(), 'UTC'), assistant_hub._metric_day(now(), 'UTC'));

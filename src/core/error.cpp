@@ -17,8 +17,10 @@ ErrorReport describe_exception(const std::exception &e) {
         return {error->sqlstate(), error->what(), error->detail(), error->hint()};
     if (dynamic_cast<const std::bad_alloc *>(&e))
         return {sqlstate::out_of_memory, "out of memory", {}, {}};
-    return {sqlstate::internal_error, std::string("internal error in assistant_hub: ") + e.what(),
-            {}, {}};
+    return {sqlstate::internal_error,
+            std::string("internal error in assistant_hub: ") + e.what(),
+            {},
+            {}};
 }
 
 } // namespace assistant_hub

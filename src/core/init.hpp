@@ -5,6 +5,6 @@ namespace assistant_hub {
 void init_settings();
 void init_maintenance();
 void init_partition(); // src/partition: settings of the partition manager
-void init_metrics(); // src/metrics/settings.cpp
-void init_slowlog(); // src/slowlog: settings, executor hooks, shared ring, flush worker
+void init_metrics();   // src/metrics/settings.cpp
+void init_slowlog();   // src/slowlog: settings, executor hooks, shared ring, flush worker
 } // namespace assistant_hub

@@ -4,6 +4,7 @@
 using namespace assistant_hub;
 
 AH_SQL_FUNCTION(version) {
-    return pg::guard(
-        [] { return pg::call([] { return PointerGetDatum(cstring_to_text(ASSISTANT_HUB_VERSION)); }); });
+    return pg::guard([] {
+        return pg::call([] { return PointerGetDatum(cstring_to_text(ASSISTANT_HUB_VERSION)); });
+    });
 }

@@ -31,7 +31,9 @@ std::string spi_text_or(uint64 row, int col, const char *fallback) {
     return v ? *v : std::string(fallback);
 }
 
-static pg::SpiArg oid_arg(Oid oid) { return {OIDOID, ObjectIdGetDatum(oid)}; }
+static pg::SpiArg oid_arg(Oid oid) {
+    return {OIDOID, ObjectIdGetDatum(oid)};
+}
 
 // A table as the catalog caches describe it (palloc'd strings; name null when it is gone).
 struct RawTable {
@@ -106,10 +108,11 @@ std::optional<Column> load_column(pg::SpiConnection &spi, Oid rel, const std::st
 }
 
 std::string copy_column_list(pg::SpiConnection &spi, Oid rel) {
-    spi.execute("SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum) "
-                "FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 "
-                "AND NOT attisdropped AND attgenerated = ''",
-                {oid_arg(rel)});
+    spi.execute(
+        "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum) "
+        "FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attnum > 0 "
+        "AND NOT attisdropped AND attgenerated = ''",
+        {oid_arg(rel)});
     return spi_text_or(0, 1);
 }
 
@@ -182,11 +185,11 @@ static void parse_bound(const std::string &text, Child &c, const Set *set) {
     if (set == nullptr || !is_time_type(set->control_type))
         return;
     if (!c.lower_unbounded)
-        c.lower = to_local(castNode(Const, lo->value)->constvalue, set->control_type,
-                           set->time_zone);
+        c.lower =
+            to_local(castNode(Const, lo->value)->constvalue, set->control_type, set->time_zone);
     if (!c.upper_unbounded)
-        c.upper = to_local(castNode(Const, hi->value)->constvalue, set->control_type,
-                           set->time_zone);
+        c.upper =
+            to_local(castNode(Const, hi->value)->constvalue, set->control_type, set->time_zone);
 }
 
 // One partition as the catalog caches describe it (palloc'd strings).

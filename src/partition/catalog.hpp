@@ -23,7 +23,7 @@ struct Table {
     std::string schema, name;
     std::string qualified; // quoted schema.name
     char relkind = 0;
-    char strategy = 0;     // partitioned tables: 'r' range, 'h' hash, 'l' list
+    char strategy = 0; // partitioned tables: 'r' range, 'h' hash, 'l' list
     int key_columns = 0;
     std::string key_column; // name of the single partition key column, if any
     std::string owner;

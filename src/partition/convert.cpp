@@ -134,8 +134,9 @@ void phase_add_check(pg::SpiConnection &spi, ConvertTask &task) {
     Datum newest = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
     int64 last = local_now(set.time_zone);
     if (!isnull)
-        last = std::max(last, to_local_in_range(newest, set.control_type, set.time_zone,
-                                                "the newest value of " + std::string(NameStr(task.control))));
+        last = std::max(
+            last, to_local_in_range(newest, set.control_type, set.time_zone,
+                                    "the newest value of " + std::string(NameStr(task.control))));
     int64 bound = add_steps(align_down(last, set.step), set.step, 1);
     std::string literal = bound_literal(bound, set.control_type, set.time_zone);
     lock_or_fail(t, AccessExclusiveLock, [&] {
@@ -163,18 +164,22 @@ void phase_validate(pg::SpiConnection &spi, ConvertTask &task) {
     Table t = load_table(spi, table_oid(task));
     try {
         in_subtransaction([&] {
-            spi.execute(("ALTER TABLE " + t.qualified + " VALIDATE CONSTRAINT " + bound_check_name).c_str());
+            spi.execute(("ALTER TABLE " + t.qualified + " VALIDATE CONSTRAINT " + bound_check_name)
+                            .c_str());
         });
     } catch (const pg::PgError &e) {
         if (e.sqlerrcode() != ERRCODE_CHECK_VIOLATION)
             throw;
         const std::string col = quote_identifier(NameStr(task.control));
-        spi.execute(("SELECT EXISTS (SELECT 1 FROM " + t.qualified + " WHERE " + col + " IS NULL)").c_str());
+        spi.execute(("SELECT EXISTS (SELECT 1 FROM " + t.qualified + " WHERE " + col + " IS NULL)")
+                        .c_str());
         bool has_nulls = spi_text_or(0, 1) == "t";
         lock_or_fail(t, AccessExclusiveLock, [&] {
-            spi.execute(("ALTER TABLE " + t.qualified + " DROP CONSTRAINT " + bound_check_name).c_str());
+            spi.execute(
+                ("ALTER TABLE " + t.qualified + " DROP CONSTRAINT " + bound_check_name).c_str());
         });
-        spi.execute("DELETE FROM assistant_hub.partition_conversions WHERE table_schema = $1 AND table_name = $2",
+        spi.execute("DELETE FROM assistant_hub.partition_conversions WHERE table_schema = $1 AND "
+                    "table_name = $2",
                     {{TEXTOID, CStringGetTextDatum(NameStr(task.schema))},
                      {TEXTOID, CStringGetTextDatum(NameStr(task.table))}});
         // Reported without aborting, so that the clean-up above commits.
@@ -209,25 +214,33 @@ void phase_swap(pg::SpiConnection &spi, ConvertTask &task, const State &state) {
         exec_all(spi, d.drop_triggers);
         for (size_t i = 0; i < d.index_oids.size(); i++) {
             std::string renamed = child_name(d.index_renames[i], "history");
-            spi.execute(("ALTER INDEX " + std::string(quote_qualified_identifier(t.schema.c_str(), d.index_renames[i].c_str())) +
+            spi.execute(("ALTER INDEX " +
+                         std::string(quote_qualified_identifier(t.schema.c_str(),
+                                                                d.index_renames[i].c_str())) +
                          " RENAME TO " + quote_identifier(renamed.c_str()))
                             .c_str());
         }
-        spi.execute(("ALTER TABLE " + t.qualified + " RENAME TO " + quote_identifier(history.c_str())).c_str());
-        spi.execute(("CREATE TABLE " + t.qualified + " (LIKE " + history_q +
-                     " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY"
-                     " INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION INCLUDING STATISTICS)"
-                     " PARTITION BY RANGE (" + quote_identifier(control.c_str()) + ")")
-                        .c_str());
-        spi.execute(("ALTER TABLE " + t.qualified + " DROP CONSTRAINT " + bound_check_name).c_str());
+        spi.execute(
+            ("ALTER TABLE " + t.qualified + " RENAME TO " + quote_identifier(history.c_str()))
+                .c_str());
+        spi.execute(
+            ("CREATE TABLE " + t.qualified + " (LIKE " + history_q +
+             " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY"
+             " INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION INCLUDING STATISTICS)"
+             " PARTITION BY RANGE (" +
+             quote_identifier(control.c_str()) + ")")
+                .c_str());
+        spi.execute(
+            ("ALTER TABLE " + t.qualified + " DROP CONSTRAINT " + bound_check_name).c_str());
         for (const auto &id : d.identities) {
-            spi.execute(("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence($1, $2), $3::bigint, $4)"),
+            spi.execute(("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence($1, $2), "
+                         "$3::bigint, $4)"),
                         {{TEXTOID, CStringGetTextDatum(t.qualified.c_str())},
                          {TEXTOID, CStringGetTextDatum(id.column.c_str())},
                          {TEXTOID, CStringGetTextDatum(id.last_value.c_str())},
                          {BOOLOID, BoolGetDatum(id.is_called)}});
-            spi.execute(("ALTER TABLE " + history_q + " ALTER COLUMN " + quote_identifier(id.column.c_str()) +
-                         " DROP IDENTITY")
+            spi.execute(("ALTER TABLE " + history_q + " ALTER COLUMN " +
+                         quote_identifier(id.column.c_str()) + " DROP IDENTITY")
                             .c_str());
         }
         exec_all(spi, d.indexes);
@@ -243,7 +256,8 @@ void phase_swap(pg::SpiConnection &spi, ConvertTask &task, const State &state) {
         exec_all(spi, d.sequences);
         spi.execute(("ALTER TABLE " + history_q + " DROP CONSTRAINT " + bound_check_name).c_str());
         Oid parent = table_oid(task);
-        spi.execute("INSERT INTO assistant_hub.partition_sets (parent, kind, control, step, premake, time_zone) "
+        spi.execute("INSERT INTO assistant_hub.partition_sets (parent, kind, control, step, "
+                    "premake, time_zone) "
                     "VALUES ($1, 'time', $2, $3, $4, pg_catalog.current_setting('TimeZone'))",
                     {{REGCLASSOID, ObjectIdGetDatum(parent)},
                      {TEXTOID, CStringGetTextDatum(control.c_str())},
@@ -260,36 +274,41 @@ void phase_finish(pg::SpiConnection &spi, ConvertTask &task) {
     auto sets = load_sets(spi, parent_oid);
     if (sets.empty())
         throw Error(sqlstate::object_not_in_prerequisite_state,
-                    "convert_to_partitioned: table " + parent.qualified + " lost its partition set registration");
+                    "convert_to_partitioned: table " + parent.qualified +
+                        " lost its partition set registration");
     const Set &set = sets.front();
     std::vector<Child> children = load_children(spi, {&set})[set.parent];
     int64 current = align_down(local_now(set.time_zone), set.step);
     std::vector<Action> actions;
-    plan_time_slots(set, parent, children, current, add_steps(current, set.step, set.premake), actions);
+    plan_time_slots(set, parent, children, current, add_steps(current, set.step, set.premake),
+                    actions);
     for (const Action &a : actions)
         if (a.kind != Action::skip)
             apply(spi, set, parent, children, a);
-    const std::string history = quote_qualified_identifier(parent.schema.c_str(),
-                                                           child_name(parent.name, "history").c_str());
+    const std::string history = quote_qualified_identifier(
+        parent.schema.c_str(), child_name(parent.name, "history").c_str());
     spi.execute(("SELECT count(*) FROM ONLY " + history).c_str());
     task.rows = std::stoll(spi_text_or(0, 1, "0"));
-    spi.execute("UPDATE assistant_hub.partition_conversions SET phase = 'done', rows_converted = $3, "
-                "updated_at = now() WHERE table_schema = $1 AND table_name = $2",
-                {{TEXTOID, CStringGetTextDatum(NameStr(task.schema))},
-                 {TEXTOID, CStringGetTextDatum(NameStr(task.table))},
-                 {INT8OID, Int64GetDatum(task.rows)}});
+    spi.execute(
+        "UPDATE assistant_hub.partition_conversions SET phase = 'done', rows_converted = $3, "
+        "updated_at = now() WHERE table_schema = $1 AND table_name = $2",
+        {{TEXTOID, CStringGetTextDatum(NameStr(task.schema))},
+         {TEXTOID, CStringGetTextDatum(NameStr(task.table))},
+         {INT8OID, Int64GetDatum(task.rows)}});
 }
 
 void run_phase(ConvertTask &task) {
     pg::SpiConnection spi;
     // One conversion of a table at a time, even when a cancelled call's worker is still running.
-    spi.execute("SELECT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('assistant_hub.convert'), "
-                "pg_catalog.hashtext($1 || '.' || $2))",
-                {{TEXTOID, CStringGetTextDatum(NameStr(task.schema))},
-                 {TEXTOID, CStringGetTextDatum(NameStr(task.table))}});
+    spi.execute(
+        "SELECT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('assistant_hub.convert'), "
+        "pg_catalog.hashtext($1 || '.' || $2))",
+        {{TEXTOID, CStringGetTextDatum(NameStr(task.schema))},
+         {TEXTOID, CStringGetTextDatum(NameStr(task.table))}});
     if (spi_text_or(0, 1) != "t")
-        throw Error(sqlstate::lock_not_available, "convert_to_partitioned: another conversion of table " +
-                                                      std::string(NameStr(task.table)) + " is running");
+        throw Error(sqlstate::lock_not_available,
+                    "convert_to_partitioned: another conversion of table " +
+                        std::string(NameStr(task.table)) + " is running");
     MaintenanceLockTimeout lock_timeout;
     State state = load_state(spi, task);
     switch (task.phase) {
@@ -316,8 +335,8 @@ void run_convert_phase(ConvertTask &task) {
             SetCurrentStatementStartTimestamp();
             StartTransactionCommand();
             // Fully qualified names in every definition the worker reads back.
-            (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                                    GUC_ACTION_SET, true, 0, false);
+            (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+                                    PGC_S_SESSION, GUC_ACTION_SET, true, 0, false);
             PushActiveSnapshot(GetTransactionSnapshot());
         });
         run_phase(task);
@@ -331,8 +350,8 @@ void run_convert_phase(ConvertTask &task) {
         pg::call([] { AbortCurrentTransaction(); });
     } catch (const Error &e) {
         const char *s = e.sqlstate();
-        record_error(task, MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]), e.what(), e.detail().c_str(),
-                     e.hint().c_str());
+        record_error(task, MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]), e.what(),
+                     e.detail().c_str(), e.hint().c_str());
         pg::call([] { AbortCurrentTransaction(); });
     } catch (const std::exception &e) {
         record_error(task, ERRCODE_INTERNAL_ERROR, e.what(), nullptr, nullptr);

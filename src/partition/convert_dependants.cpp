@@ -81,7 +81,8 @@ std::vector<std::string> conversion_problems(pg::SpiConnection &spi, const Table
 Dependants capture_dependants(pg::SpiConnection &spi, const Table &t) {
     Dependants d;
     // Indexes: constraint indexes come back as ADD CONSTRAINT, the others as CREATE INDEX.
-    spi.execute(R"(
+    spi.execute(
+        R"(
         SELECT i.indexrelid,
                CASE WHEN con.oid IS NOT NULL
                     THEN pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', $2, con.conname,
@@ -94,7 +95,7 @@ Dependants capture_dependants(pg::SpiConnection &spi, const Table &t) {
                ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u')
         WHERE i.indrelid = $1
         ORDER BY con.oid IS NULL, c.relname)",
-                {{OIDOID, ObjectIdGetDatum(t.oid)}, {TEXTOID, CStringGetTextDatum(t.qualified.c_str())}});
+        {{OIDOID, ObjectIdGetDatum(t.oid)}, {TEXTOID, CStringGetTextDatum(t.qualified.c_str())}});
     for (uint64 i = 0; i < SPI_processed; i++) {
         d.index_oids.push_back(static_cast<Oid>(std::stoul(spi_text_or(i, 1))));
         d.indexes.push_back(spi_text_or(i, 2));
@@ -175,7 +176,8 @@ Dependants capture_dependants(pg::SpiConnection &spi, const Table &t) {
         SELECT attname FROM pg_catalog.pg_attribute
         WHERE attrelid = $1 AND attidentity <> '' AND NOT attisdropped ORDER BY attnum)");
     for (const std::string &column : identity_columns) {
-        std::string seq = texts(spi, t, "SELECT pg_catalog.pg_get_serial_sequence($2, $3)", column)[0];
+        std::string seq =
+            texts(spi, t, "SELECT pg_catalog.pg_get_serial_sequence($2, $3)", column)[0];
         spi.execute(("SELECT last_value, is_called FROM " + seq).c_str());
         d.identities.push_back({column, spi_text_or(0, 1), spi_text_or(0, 2) == "t"});
     }

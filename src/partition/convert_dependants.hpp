@@ -15,15 +15,15 @@ std::vector<std::string> conversion_problems(pg::SpiConnection &spi, const Table
                                              const std::string &control);
 
 struct Dependants {
-    std::vector<std::string> drop_triggers;   // on the old table, before the swap
-    std::vector<std::string> index_renames;   // old index OID -> free the name for the parent
+    std::vector<std::string> drop_triggers; // on the old table, before the swap
+    std::vector<std::string> index_renames; // old index OID -> free the name for the parent
     std::vector<Oid> index_oids;
-    std::vector<std::string> indexes;         // on the parent: CREATE INDEX / ADD CONSTRAINT
-    std::vector<std::string> foreign_keys;    // on the parent; attach the old table's ones
-    std::vector<std::string> triggers;        // on the parent (row triggers clone to partitions)
-    std::vector<std::string> table_settings;  // owner, comment, row security, policies, grants
-    std::vector<std::string> views;           // CREATE OR REPLACE VIEW over the parent
-    std::vector<std::string> sequences;       // serial sequences: OWNED BY the parent's column
+    std::vector<std::string> indexes;        // on the parent: CREATE INDEX / ADD CONSTRAINT
+    std::vector<std::string> foreign_keys;   // on the parent; attach the old table's ones
+    std::vector<std::string> triggers;       // on the parent (row triggers clone to partitions)
+    std::vector<std::string> table_settings; // owner, comment, row security, policies, grants
+    std::vector<std::string> views;          // CREATE OR REPLACE VIEW over the parent
+    std::vector<std::string> sequences;      // serial sequences: OWNED BY the parent's column
     struct Identity {
         std::string column, last_value;
         bool is_called;

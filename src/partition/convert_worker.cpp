@@ -79,7 +79,8 @@ int phase_of(const std::string &phase) {
 void sleep_jittered(long base_ms) {
     pg::call([&] {
         long ms = static_cast<long>(base_ms * (0.5 + pg_prng_double(&pg_global_prng_state)));
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms,
+                        PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     });
@@ -121,7 +122,8 @@ AH_SQL_FUNCTION(convert_to_partitioned) {
             throw Error(sqlstate::invalid_parameter_value, std::string(func) + ": step " + problem);
         if (batch_rows < 1)
             throw Error(sqlstate::invalid_parameter_value,
-                        std::string(func) + ": batch_rows must be at least 1, not " + std::to_string(batch_rows));
+                        std::string(func) + ": batch_rows must be at least 1, not " +
+                            std::to_string(batch_rows));
 
         ConvertTask task;
         std::memset(&task, 0, sizeof task);
@@ -140,33 +142,40 @@ AH_SQL_FUNCTION(convert_to_partitioned) {
                 phase = phase_of(spi_text_or(0, 1));
                 control = spi_text_or(0, 2);
                 bool isnull;
-                step = *DatumGetIntervalP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-                ereport(NOTICE, (errmsg("%s: resuming the conversion of table %s", func, t.qualified.c_str())));
+                step = *DatumGetIntervalP(
+                    SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+                ereport(NOTICE, (errmsg("%s: resuming the conversion of table %s", func,
+                                        t.qualified.c_str())));
             } else {
                 if (t.relkind == 'p')
                     throw Error(sqlstate::wrong_object_type,
-                                std::string(func) + ": table " + t.qualified + " is already partitioned", {},
-                                "Use partition_by_time() to manage its partitions.");
-                if (t.relkind != 'r' || t.schema == "pg_catalog" || t.schema == "information_schema")
-                    throw Error(sqlstate::wrong_object_type,
-                                std::string(func) + ": " + t.qualified + " is not an ordinary user table");
+                                std::string(func) + ": table " + t.qualified +
+                                    " is already partitioned",
+                                {}, "Use partition_by_time() to manage its partitions.");
+                if (t.relkind != 'r' || t.schema == "pg_catalog" ||
+                    t.schema == "information_schema")
+                    throw Error(sqlstate::wrong_object_type, std::string(func) + ": " +
+                                                                 t.qualified +
+                                                                 " is not an ordinary user table");
                 auto column = load_column(spi, t.oid, control);
                 if (!column)
-                    throw Error(sqlstate::undefined_column, std::string(func) + ": column \"" + control +
-                                                                "\" of table " + t.qualified + " does not exist");
+                    throw Error(sqlstate::undefined_column, std::string(func) + ": column \"" +
+                                                                control + "\" of table " +
+                                                                t.qualified + " does not exist");
                 if (!is_time_type(column->type))
-                    throw Error(sqlstate::datatype_mismatch,
-                                std::string(func) + ": column \"" + control + "\" of table " + t.qualified +
-                                    " is of type " + format_type_be(column->type),
-                                {}, "The control column must be of type date, timestamp or timestamptz.");
+                    throw Error(
+                        sqlstate::datatype_mismatch,
+                        std::string(func) + ": column \"" + control + "\" of table " + t.qualified +
+                            " is of type " + format_type_be(column->type),
+                        {}, "The control column must be of type date, timestamp or timestamptz.");
                 std::vector<std::string> problems = conversion_problems(spi, t, control);
                 if (!problems.empty()) {
                     std::string detail;
                     for (const std::string &p : problems)
                         detail += (detail.empty() ? "" : "; ") + p;
                     throw Error(sqlstate::feature_not_supported,
-                                std::string(func) + ": cannot keep everything of table " + t.qualified +
-                                    "; nothing was changed",
+                                std::string(func) + ": cannot keep everything of table " +
+                                    t.qualified + "; nothing was changed",
                                 "Cannot keep: " + detail + ".");
                 }
             }
@@ -185,7 +194,8 @@ AH_SQL_FUNCTION(convert_to_partitioned) {
             task.failed = task.restart = false;
             run_in_worker(task);
             if (task.failed) {
-                if (task.sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE && ++lock_failures < lock_attempts) {
+                if (task.sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
+                    ++lock_failures < lock_attempts) {
                     sleep_jittered(50);
                     continue;
                 }
@@ -195,8 +205,10 @@ AH_SQL_FUNCTION(convert_to_partitioned) {
             if (task.restart) {
                 if (++fresh_starts > restarts)
                     throw Error(sqlstate::object_not_in_prerequisite_state,
-                                std::string(func) + ": rows past the chosen bound keep arriving", {},
-                                "Call convert_to_partitioned() again when fewer rows are written ahead of time.");
+                                std::string(func) + ": rows past the chosen bound keep arriving",
+                                {},
+                                "Call convert_to_partitioned() again when fewer rows are written "
+                                "ahead of time.");
                 phase = add_check;
                 continue;
             }

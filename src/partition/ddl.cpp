@@ -25,7 +25,9 @@ static std::string qualified(const Table &parent, const std::string &name) {
     return quote_qualified_identifier(parent.schema.c_str(), name.c_str());
 }
 
-static void exec(pg::SpiConnection &spi, const std::string &sql) { spi.execute(sql.c_str()); }
+static void exec(pg::SpiConnection &spi, const std::string &sql) {
+    spi.execute(sql.c_str());
+}
 
 void create_like(pg::SpiConnection &spi, const Table &parent, const std::string &qualified_name) {
     exec(spi, "CREATE TABLE " + qualified_name + " (LIKE " + parent.qualified +
@@ -33,7 +35,8 @@ void create_like(pg::SpiConnection &spi, const Table &parent, const std::string 
                   " INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING STATISTICS"
                   " INCLUDING INDEXES INCLUDING COMMENTS)");
     // Partitions belong to the parent's owner whoever runs maintenance.
-    exec(spi, "ALTER TABLE " + qualified_name + " OWNER TO " + quote_identifier(parent.owner.c_str()));
+    exec(spi,
+         "ALTER TABLE " + qualified_name + " OWNER TO " + quote_identifier(parent.owner.c_str()));
 }
 
 Coverage coverage(const std::vector<Child> &children, const Slot &slot, const Child **overlap) {
@@ -51,7 +54,8 @@ Coverage coverage(const std::vector<Child> &children, const Slot &slot, const Ch
     }
     if (parts.empty())
         return Coverage::free;
-    std::sort(parts.begin(), parts.end(), [](const Slot &a, const Slot &b) { return a.lower < b.lower; });
+    std::sort(parts.begin(), parts.end(),
+              [](const Slot &a, const Slot &b) { return a.lower < b.lower; });
     int64 reached = slot.lower;
     for (const Slot &p : parts) {
         if (p.lower > reached)
@@ -66,7 +70,8 @@ Coverage coverage(const std::vector<Child> &children, const Slot &slot, const Ch
 static std::string default_check(const Set &set, std::vector<Slot> ranges) {
     if (ranges.empty())
         return {};
-    std::sort(ranges.begin(), ranges.end(), [](const Slot &a, const Slot &b) { return a.lower < b.lower; });
+    std::sort(ranges.begin(), ranges.end(),
+              [](const Slot &a, const Slot &b) { return a.lower < b.lower; });
     std::vector<Slot> blocks;
     for (const Slot &r : ranges) {
         if (!blocks.empty() && r.lower <= blocks.back().upper)
@@ -78,7 +83,7 @@ static std::string default_check(const Set &set, std::vector<Slot> ranges) {
     auto lit = [&](int64 v) { return bound_literal(v, set.control_type, set.time_zone); };
     std::vector<std::string> arms;
     for (size_t i = 0; i <= blocks.size(); i++) {
-        bool has_low = i > 0 && blocks[i - 1].upper != INT64_MAX;   // after block i-1
+        bool has_low = i > 0 && blocks[i - 1].upper != INT64_MAX;          // after block i-1
         bool has_high = i < blocks.size() && blocks[i].lower != INT64_MIN; // before block i
         if (i > 0 && !has_low)
             continue;
@@ -103,8 +108,8 @@ static std::vector<Slot> range_slots(const std::vector<Child> &children) {
     std::vector<Slot> ranges;
     for (const Child &c : children)
         if (c.is_range)
-            ranges.push_back({c.lower_unbounded ? INT64_MIN : c.lower,
-                              c.upper_unbounded ? INT64_MAX : c.upper});
+            ranges.push_back(
+                {c.lower_unbounded ? INT64_MIN : c.lower, c.upper_unbounded ? INT64_MAX : c.upper});
     return ranges;
 }
 
@@ -113,14 +118,16 @@ static std::vector<Slot> range_slots(const std::vector<Child> &children) {
 static void set_default_check(pg::SpiConnection &spi, const Set &set, const std::string &def,
                               const std::vector<Slot> &ranges) {
     std::string check = default_check(set, ranges);
-    spi.execute("SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = $1::regclass AND conname = $2",
-                {{TEXTOID, CStringGetTextDatum(def.c_str())},
-                 {TEXTOID, CStringGetTextDatum(default_check_name)}});
+    spi.execute(
+        "SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = $1::regclass AND conname = $2",
+        {{TEXTOID, CStringGetTextDatum(def.c_str())},
+         {TEXTOID, CStringGetTextDatum(default_check_name)}});
     std::vector<std::string> parts;
     if (SPI_processed > 0)
         parts.push_back(std::string("DROP CONSTRAINT ") + default_check_name);
     if (!check.empty())
-        parts.push_back("ADD CONSTRAINT " + std::string(default_check_name) + " CHECK (" + check + ")");
+        parts.push_back("ADD CONSTRAINT " + std::string(default_check_name) + " CHECK (" + check +
+                        ")");
     std::string sql;
     for (const std::string &p : parts)
         sql += (sql.empty() ? "ALTER TABLE " + def + " " : ", ") + p;

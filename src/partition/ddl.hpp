@@ -10,7 +10,8 @@
 
 namespace assistant_hub::partition {
 
-// <parent>_<suffix>, the parent's name clipped (on a character boundary) so that it fits NAMEDATALEN.
+// <parent>_<suffix>, the parent's name clipped (on a character boundary) so that it fits
+// NAMEDATALEN.
 std::string child_name(const std::string &parent_name, const std::string &suffix);
 
 // A range slot of a time set: [lower, upper) in local time.

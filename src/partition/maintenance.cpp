@@ -64,7 +64,8 @@ void maintain_set(pg::SpiConnection &spi, const Set &set, const std::map<Oid, Ta
     if (actions.empty())
         return;
     if (!claim_set(spi, set.parent)) {
-        rows.push_back({set.parent, "skipped", "", "another maintenance run is working on this set"});
+        rows.push_back(
+            {set.parent, "skipped", "", "another maintenance run is working on this set"});
         return;
     }
     // Plan again now that the set is ours: the other run may just have done the work.
@@ -85,7 +86,8 @@ void maintain_set(pg::SpiConnection &spi, const Set &set, const std::map<Oid, Ta
             rows.push_back({set.parent, "skipped", partition,
                             std::string("not ") + action_name(a.kind) + ": " + r.reason});
         if (between_steps && !between_steps(set.parent)) {
-            rows.push_back({set.parent, "skipped", "", "another maintenance run took over this set"});
+            rows.push_back(
+                {set.parent, "skipped", "", "another maintenance run took over this set"});
             return;
         }
     }

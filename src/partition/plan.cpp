@@ -86,7 +86,8 @@ void plan_rescue(pg::SpiConnection &spi, const Set &set, const Table &parent,
     int64 from = 0;
     for (int n = 0; n < max_slots; n++) {
         if (started)
-            spi.execute(next.c_str(), {{set.control_type, from_local(from, set.control_type, set.time_zone)}});
+            spi.execute(next.c_str(),
+                        {{set.control_type, from_local(from, set.control_type, set.time_zone)}});
         else
             spi.execute(first.c_str(), {});
         bool isnull = false;
@@ -96,8 +97,10 @@ void plan_rescue(pg::SpiConnection &spi, const Set &set, const Table &parent,
         int64 local = to_local(v, set.control_type, set.time_zone);
         if (!in_named_range(local) || (started && local < from)) {
             // Rows no partition can be named for stay where they are; reported once per run.
-            out.push_back({Action::skip, child_name(parent.name, "default"), Slot{from, from}, InvalidOid, 0, 0,
-                           "rows in the default partition lie outside the years 1 to 9999 that time partitions support"});
+            out.push_back({Action::skip, child_name(parent.name, "default"), Slot{from, from},
+                           InvalidOid, 0, 0,
+                           "rows in the default partition lie outside the years 1 to 9999 that "
+                           "time partitions support"});
             return;
         }
         int64 lower = align_down(local, set.step);
@@ -105,12 +108,14 @@ void plan_rescue(pg::SpiConnection &spi, const Set &set, const Table &parent,
         std::string name = child_name(parent.name, name_suffix(lower, set.step));
         const Child *overlap = nullptr;
         if (has_retain && slot.upper <= cutoff)
-            out.push_back({Action::skip, name, slot, InvalidOid, 0, 0,
-                           "rows of " + slot_text(set, slot) +
-                               " are older than the retention period and stay in the default partition"});
+            out.push_back(
+                {Action::skip, name, slot, InvalidOid, 0, 0,
+                 "rows of " + slot_text(set, slot) +
+                     " are older than the retention period and stay in the default partition"});
         else if (coverage(children, slot, &overlap) != Coverage::free)
             out.push_back({Action::skip, name, slot, InvalidOid, 0, 0,
-                           "rows of " + slot_text(set, slot) + " in the default partition overlap partition " +
+                           "rows of " + slot_text(set, slot) +
+                               " in the default partition overlap partition " +
                                overlap->qualified});
         else
             out.push_back({Action::rescue, name, slot});
@@ -134,8 +139,12 @@ std::vector<Action> plan_set(pg::SpiConnection &spi, const Set &set, const Table
             return actions; // a split in progress or a hand-made layout: leave it alone
         for (int r = 0; r < set.partitions; r++)
             if (!present[r])
-                actions.push_back({Action::create_hash, child_name(parent.name, "p" + std::to_string(r)),
-                                   {0, 0}, InvalidOid, set.partitions, r});
+                actions.push_back({Action::create_hash,
+                                   child_name(parent.name, "p" + std::to_string(r)),
+                                   {0, 0},
+                                   InvalidOid,
+                                   set.partitions,
+                                   r});
         return actions;
     }
     int64 now = local_now(set.time_zone);
@@ -143,13 +152,16 @@ std::vector<Action> plan_set(pg::SpiConnection &spi, const Set &set, const Table
     if (set.default_partition && !default_child(children))
         actions.push_back({Action::create_default, child_name(parent.name, "default")});
     plan_rescue(spi, set, parent, children, actions);
-    plan_time_slots(set, parent, children, current, add_steps(current, set.step, set.premake), actions);
+    plan_time_slots(set, parent, children, current, add_steps(current, set.step, set.premake),
+                    actions);
     if (set.has_retain) {
         int64 cutoff = subtract_interval(now, set.retain_months, set.retain_days, set.retain_usecs);
         for (const Child &c : children)
             if (c.is_range && !c.upper_unbounded && c.upper <= cutoff)
-                actions.push_back({set.retain_keep_table ? Action::detach : Action::drop, c.name,
-                                   {c.lower, c.upper}, c.oid});
+                actions.push_back({set.retain_keep_table ? Action::detach : Action::drop,
+                                   c.name,
+                                   {c.lower, c.upper},
+                                   c.oid});
     }
     return actions;
 }
@@ -180,7 +192,8 @@ std::string apply(pg::SpiConnection &spi, const Set &set, const Table &parent,
         c.name = action.partition;
         c.qualified = quote_qualified_identifier(parent.schema.c_str(), action.partition.c_str());
         c.is_default = true;
-        spi.execute("SELECT $1::regclass::oid", {{TEXTOID, CStringGetTextDatum(c.qualified.c_str())}});
+        spi.execute("SELECT $1::regclass::oid",
+                    {{TEXTOID, CStringGetTextDatum(c.qualified.c_str())}});
         c.oid = static_cast<Oid>(std::stoul(spi_text_or(0, 1)));
         children.push_back(c);
         break;

@@ -18,7 +18,7 @@ struct Action {
     Slot slot{0, 0};
     Oid child = InvalidOid; // drop/detach
     int modulus = 0, remainder = 0;
-    std::string reason;     // skip
+    std::string reason; // skip
 };
 const char *action_name(Action::Kind kind);
 

@@ -25,8 +25,8 @@ static void require_arg(FunctionCallInfo fcinfo, int n, const char *func, const 
 }
 
 // The parent must be partitioned by strategy on exactly the control column.
-static Table check_parent(pg::SpiConnection &spi, Oid oid, const std::string &control, char strategy,
-                   const char *func, Column *column_out) {
+static Table check_parent(pg::SpiConnection &spi, Oid oid, const std::string &control,
+                          char strategy, const char *func, Column *column_out) {
     Table t = load_table(spi, oid);
     const char *how = strategy == 'r' ? "RANGE" : "HASH";
     if (t.relkind != 'p')
@@ -37,14 +37,20 @@ static Table check_parent(pg::SpiConnection &spi, Oid oid, const std::string &co
     auto column = load_column(spi, oid, control);
     if (!column)
         throw Error(sqlstate::undefined_column, std::string(func) + ": column \"" + control +
-                                                    "\" of table " + t.qualified + " does not exist");
+                                                    "\" of table " + t.qualified +
+                                                    " does not exist");
     if (t.strategy != strategy || t.key_columns != 1 || t.key_column != control)
         throw Error(sqlstate::wrong_object_type,
                     std::string(func) + ": table " + t.qualified + " is not partitioned by " + how +
                         " on column \"" + control + "\"",
-                    "Its partition key is " + (t.key_column.empty() ? std::string("an expression or several columns")
-                                                                    : "\"" + t.key_column + "\"") +
-                        " (strategy " + (t.strategy == 'r' ? "range" : t.strategy == 'h' ? "hash" : "list") + ").");
+                    "Its partition key is " +
+                        (t.key_column.empty() ? std::string("an expression or several columns")
+                                              : "\"" + t.key_column + "\"") +
+                        " (strategy " +
+                        (t.strategy == 'r'   ? "range"
+                         : t.strategy == 'h' ? "hash"
+                                             : "list") +
+                        ").");
     if (column_out)
         *column_out = *column;
     return t;
@@ -52,9 +58,10 @@ static Table check_parent(pg::SpiConnection &spi, Oid oid, const std::string &co
 
 static void require_unregistered(pg::SpiConnection &spi, const Table &t, const char *func) {
     if (!load_sets(spi, t.oid).empty())
-        throw Error(sqlstate::duplicate_object,
-                    std::string(func) + ": table " + t.qualified + " is already a partition set", {},
-                    "Change its row in assistant_hub.partition_sets, or delete it to register again.");
+        throw Error(
+            sqlstate::duplicate_object,
+            std::string(func) + ": table " + t.qualified + " is already a partition set", {},
+            "Change its row in assistant_hub.partition_sets, or delete it to register again.");
 }
 
 static int apply_all(pg::SpiConnection &spi, const Set &set, const Table &parent,
@@ -75,7 +82,8 @@ static Set registered(pg::SpiConnection &spi, Oid oid) {
     auto sets = load_sets(spi, oid);
     if (sets.empty())
         throw Error(sqlstate::object_not_in_prerequisite_state,
-                    "table " + load_table(spi, oid).qualified + " is not a registered partition set",
+                    "table " + load_table(spi, oid).qualified +
+                        " is not a registered partition set",
                     {}, "Register it with partition_by_time() or partition_by_hash().");
     return sets.front();
 }
@@ -127,16 +135,17 @@ AH_SQL_FUNCTION(partition_by_time) {
                             " is of type " + format_type_be(column.type),
                         {}, "A time partition set needs a date, timestamp or timestamptz column.");
         require_unregistered(spi, t, func);
-        spi.execute("INSERT INTO assistant_hub.partition_sets (parent, kind, control, step, premake, "
-                    "retain, retain_keep_table, time_zone, default_partition) "
-                    "VALUES ($1, 'time', $2, $3, $4, $5, $6, pg_catalog.current_setting('TimeZone'), $7)",
-                    {{REGCLASSOID, ObjectIdGetDatum(parent)},
-                     {TEXTOID, CStringGetTextDatum(control.c_str())},
-                     {INTERVALOID, PG_GETARG_DATUM(2)},
-                     {INT4OID, Int32GetDatum(premake)},
-                     {INTERVALOID, PG_ARGISNULL(4) ? Datum(0) : PG_GETARG_DATUM(4), PG_ARGISNULL(4)},
-                     {BOOLOID, PG_GETARG_DATUM(6)},
-                     {BOOLOID, PG_GETARG_DATUM(5)}});
+        spi.execute(
+            "INSERT INTO assistant_hub.partition_sets (parent, kind, control, step, premake, "
+            "retain, retain_keep_table, time_zone, default_partition) "
+            "VALUES ($1, 'time', $2, $3, $4, $5, $6, pg_catalog.current_setting('TimeZone'), $7)",
+            {{REGCLASSOID, ObjectIdGetDatum(parent)},
+             {TEXTOID, CStringGetTextDatum(control.c_str())},
+             {INTERVALOID, PG_GETARG_DATUM(2)},
+             {INT4OID, Int32GetDatum(premake)},
+             {INTERVALOID, PG_ARGISNULL(4) ? Datum(0) : PG_GETARG_DATUM(4), PG_ARGISNULL(4)},
+             {BOOLOID, PG_GETARG_DATUM(6)},
+             {BOOLOID, PG_GETARG_DATUM(5)}});
         Set set = registered(spi, parent);
         std::vector<Child> children = children_of(spi, set);
 
@@ -150,9 +159,10 @@ AH_SQL_FUNCTION(partition_by_time) {
         bool isnull = false;
         Datum oldest = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
         if (!isnull)
-            from = std::min(from, align_down(to_local_in_range(oldest, set.control_type, set.time_zone,
-                                                               "the oldest value of " + control),
-                                             set.step));
+            from =
+                std::min(from, align_down(to_local_in_range(oldest, set.control_type, set.time_zone,
+                                                            "the oldest value of " + control),
+                                          set.step));
 
         std::vector<Action> actions;
         if (set.default_partition && !default_child(children))
@@ -176,7 +186,8 @@ AH_SQL_FUNCTION(partition_by_hash) {
         if (partitions < 1 || partitions > max_hash_partitions)
             throw Error(sqlstate::invalid_parameter_value,
                         std::string(func) + ": partitions must be between 1 and " +
-                            std::to_string(max_hash_partitions) + ", not " + std::to_string(partitions));
+                            std::to_string(max_hash_partitions) + ", not " +
+                            std::to_string(partitions));
         pg::SpiConnection spi;
         Table t = check_parent(spi, parent, control, 'h', func, nullptr);
         require_unregistered(spi, t, func);
@@ -186,8 +197,9 @@ AH_SQL_FUNCTION(partition_by_hash) {
         for (const Child &c : existing[parent])
             if (c.modulus != partitions)
                 throw Error(sqlstate::object_not_in_prerequisite_state,
-                            std::string(func) + ": table " + t.qualified + " already has partition " +
-                                c.qualified + " with modulus " + std::to_string(c.modulus),
+                            std::string(func) + ": table " + t.qualified +
+                                " already has partition " + c.qualified + " with modulus " +
+                                std::to_string(c.modulus),
                             {}, "Register it with its existing number of partitions.");
         spi.execute("INSERT INTO assistant_hub.partition_sets (parent, kind, control, partitions) "
                     "VALUES ($1, 'hash', $2, $3)",
@@ -211,20 +223,22 @@ AH_SQL_FUNCTION(create_partitions_for_range) {
         Oid type = get_fn_expr_argtype(fcinfo->flinfo, 1);
         if (!is_time_type(type))
             throw Error(sqlstate::datatype_mismatch,
-                        std::string(func) + ": from_value and to_value must be of type date, "
-                                            "timestamp or timestamptz, not " + format_type_be(type));
+                        std::string(func) +
+                            ": from_value and to_value must be of type date, "
+                            "timestamp or timestamptz, not " +
+                            format_type_be(type));
         pg::SpiConnection spi;
         Set set = registered(spi, PG_GETARG_OID(0));
         Table t = load_table(spi, set.parent);
         if (set.kind != "time")
             throw Error(sqlstate::wrong_object_type,
                         std::string(func) + ": table " + t.qualified + " is a hash partition set");
-        int64 from = align_down(
-            to_local_in_range(PG_GETARG_DATUM(1), type, set.time_zone, std::string(func) + ": from_value"),
-            set.step);
-        int64 to = align_down(
-            to_local_in_range(PG_GETARG_DATUM(2), type, set.time_zone, std::string(func) + ": to_value"),
-            set.step);
+        int64 from = align_down(to_local_in_range(PG_GETARG_DATUM(1), type, set.time_zone,
+                                                  std::string(func) + ": from_value"),
+                                set.step);
+        int64 to = align_down(to_local_in_range(PG_GETARG_DATUM(2), type, set.time_zone,
+                                                std::string(func) + ": to_value"),
+                              set.step);
         if (to < from)
             throw Error(sqlstate::invalid_parameter_value,
                         std::string(func) + ": to_value must not be before from_value");

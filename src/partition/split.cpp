@@ -29,19 +29,22 @@ AH_SQL_FUNCTION(split_hash_partitions) {
         Table parent = load_table(spi, oid);
         if (sets.empty() || sets.front().kind != "hash")
             throw Error(sqlstate::object_not_in_prerequisite_state,
-                        std::string(func) + ": table " + parent.qualified + " is not a registered hash partition set",
+                        std::string(func) + ": table " + parent.qualified +
+                            " is not a registered hash partition set",
                         {}, "Register it with partition_by_hash().");
         const Set &set = sets.front();
         const int n = set.partitions;
         if (2 * n > max_hash_partitions)
             throw Error(sqlstate::invalid_parameter_value,
-                        std::string(func) + ": table " + parent.qualified + " would have more than " +
-                            std::to_string(max_hash_partitions) + " partitions");
+                        std::string(func) + ": table " + parent.qualified +
+                            " would have more than " + std::to_string(max_hash_partitions) +
+                            " partitions");
         std::vector<Child> children = load_children(spi, {&set})[oid];
         if (static_cast<int>(children.size()) != n)
             throw Error(sqlstate::object_not_in_prerequisite_state,
                         std::string(func) + ": table " + parent.qualified + " has " +
-                            std::to_string(children.size()) + " partitions, not " + std::to_string(n),
+                            std::to_string(children.size()) + " partitions, not " +
+                            std::to_string(n),
                         {}, "Run run_partition_maintenance() first.");
         for (const Child &c : children)
             if (c.modulus != n)
@@ -53,15 +56,19 @@ AH_SQL_FUNCTION(split_hash_partitions) {
         const std::string key = quote_identifier(set.control.c_str());
         for (const Child &old : children) {
             const std::string old_name = child_name(old.name, "old");
-            spi.execute(("ALTER TABLE " + old.qualified + " RENAME TO " + quote_identifier(old_name.c_str())).c_str());
-            const std::string old_q = quote_qualified_identifier(parent.schema.c_str(), old_name.c_str());
+            spi.execute(("ALTER TABLE " + old.qualified + " RENAME TO " +
+                         quote_identifier(old_name.c_str()))
+                            .c_str());
+            const std::string old_q =
+                quote_qualified_identifier(parent.schema.c_str(), old_name.c_str());
             std::vector<std::string> fresh;
             for (int remainder : {old.remainder, old.remainder + n}) {
                 std::string name = child_name(parent.name, "p" + std::to_string(remainder));
                 std::string q = quote_qualified_identifier(parent.schema.c_str(), name.c_str());
                 create_like(spi, parent, q);
-                spi.execute(("INSERT INTO " + q + " (" + cols + ") SELECT " + cols + " FROM " + old_q +
-                             " WHERE pg_catalog.satisfies_hash_partition($1, $2, $3, " + key + ")")
+                spi.execute(("INSERT INTO " + q + " (" + cols + ") SELECT " + cols + " FROM " +
+                             old_q + " WHERE pg_catalog.satisfies_hash_partition($1, $2, $3, " +
+                             key + ")")
                                 .c_str(),
                             {{OIDOID, ObjectIdGetDatum(oid)},
                              {INT4OID, Int32GetDatum(2 * n)},

@@ -13,7 +13,8 @@ bool is_time_type(Oid type);
 int64 to_local(Datum value, Oid type, const std::string &time_zone);
 // to_local, for a value that partitions are planned from: one outside the years 1 to 9999
 // (infinities included) is an error (22008) naming what it is.
-int64 to_local_in_range(Datum value, Oid type, const std::string &time_zone, const std::string &what);
+int64 to_local_in_range(Datum value, Oid type, const std::string &time_zone,
+                        const std::string &what);
 // The value of type type at local time local.
 Datum from_local(int64 local, Oid type, const std::string &time_zone);
 // A typed SQL literal, e.g. '2026-11-01'::date, independent of DateStyle and TimeZone.

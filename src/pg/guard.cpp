@@ -10,9 +10,7 @@ ErrorData *run_catching(void (*fn)(void *), void *arg) noexcept {
     MemoryContext caller_context = CurrentMemoryContext;
     ErrorData *volatile edata = nullptr;
     PG_TRY();
-    {
-        fn(arg);
-    }
+    { fn(arg); }
     PG_CATCH();
     {
         MemoryContextSwitchTo(caller_context);
@@ -35,7 +33,8 @@ void capture(PendingError &out, const std::exception *e) noexcept {
         ErrorReport report = e ? describe_exception(*e)
                                : ErrorReport{sqlstate::internal_error,
                                              "internal error in assistant_hub: unknown exception",
-                                             {}, {}};
+                                             {},
+                                             {}};
         std::memcpy(out.sqlstate, report.sqlstate, 6);
         copy_text(out.message, sizeof out.message, report.message);
         copy_text(out.detail, sizeof out.detail, report.detail);
@@ -51,10 +50,10 @@ void raise(const PendingError &pending) {
     if (pending.pg_error)
         ReThrowError(pending.pg_error);
     const char *s = pending.sqlstate;
-    ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
-                    errmsg("%s", pending.message),
-                    pending.detail[0] ? errdetail("%s", pending.detail) : 0,
-                    pending.hint[0] ? errhint("%s", pending.hint) : 0));
+    ereport(ERROR,
+            (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg("%s", pending.message),
+             pending.detail[0] ? errdetail("%s", pending.detail) : 0,
+             pending.hint[0] ? errhint("%s", pending.hint) : 0));
     pg_unreachable();
 }
 

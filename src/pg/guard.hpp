@@ -4,7 +4,8 @@
 //  - pg::call(f) runs PostgreSQL code that may ereport; the error becomes a pg::PgError exception,
 //    so the C++ frames above it unwind and run their destructors.
 //  - pg::guard(f) wraps every SQL-callable function and hook body; it catches every exception and,
-//    once no C++ object is alive in its frame, re-raises it as a PostgreSQL ERROR with its SQLSTATE.
+//    once no C++ object is alive in its frame, re-raises it as a PostgreSQL ERROR with its
+//    SQLSTATE.
 // A PgError must travel up to the boundary: the transaction is in an error state until then, so
 // code that wants to recover from a PostgreSQL error uses a subtransaction instead.
 #pragma once
@@ -18,7 +19,8 @@
 
 namespace assistant_hub::pg {
 
-// A PostgreSQL error caught inside C++ code; rethrown intact (SQLSTATE, detail, hint) at the boundary.
+// A PostgreSQL error caught inside C++ code; rethrown intact (SQLSTATE, detail, hint) at the
+// boundary.
 class PgError : public std::exception {
   public:
     explicit PgError(ErrorData *edata) noexcept : edata_(edata) {}

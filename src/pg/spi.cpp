@@ -40,4 +40,35 @@ uint64 SpiConnection::execute(const char *sql, std::initializer_list<SpiArg> arg
     return SPI_processed;
 }
 
+SPIPlanPtr SpiConnection::kept_plan(SPIPlanPtr *plan, const char *sql,
+                                    std::initializer_list<Oid> types) {
+    if (*plan != nullptr)
+        return *plan;
+    SmallVector<Oid, 8> argtypes(types.begin(), types.end());
+    SPIPlanPtr prepared =
+        call([&] { return SPI_prepare(sql, static_cast<int>(argtypes.size()), argtypes.data()); });
+    if (prepared == nullptr)
+        throw Error(sqlstate::internal_error,
+                    std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
+    call([&] { SPI_keepplan(prepared); });
+    *plan = prepared;
+    return prepared;
+}
+
+uint64 SpiConnection::execute_plan(SPIPlanPtr plan, std::initializer_list<SpiArg> args,
+                                   bool read_only, long max_rows) {
+    SmallVector<Datum, 8> values;
+    SmallVector<char, 8> nulls;
+    for (const SpiArg &a : args) {
+        values.push_back(a.value);
+        nulls.push_back(a.isnull ? 'n' : ' ');
+    }
+    int rc = call(
+        [&] { return SPI_execute_plan(plan, values.data(), nulls.data(), read_only, max_rows); });
+    if (rc < 0)
+        throw Error(sqlstate::internal_error,
+                    std::string("SPI_execute_plan failed: ") + SPI_result_code_string(rc));
+    return SPI_processed;
+}
+
 } // namespace assistant_hub::pg

@@ -32,6 +32,13 @@ class SpiConnection {
     uint64 execute(const char *sql, std::initializer_list<SpiArg> args = {}, bool read_only = false,
                    long max_rows = 0);
 
+    // A plan for sql with parameters of these types, prepared on first use and kept for the rest
+    // of the session (*plan caches it); the plan cache replans it when what it reads changes.
+    SPIPlanPtr kept_plan(SPIPlanPtr *plan, const char *sql, std::initializer_list<Oid> types);
+    // Runs a prepared plan like execute().
+    uint64 execute_plan(SPIPlanPtr plan, std::initializer_list<SpiArg> args, bool read_only,
+                        long max_rows = 0);
+
   private:
     int uncaught_at_start_;
 };

@@ -185,9 +185,7 @@ template <typename Step> void timed_step(QueryDesc *qd, Step step) {
     const int64 start = f ? now_ns() : 0;
     nesting_level++;
     PG_TRY();
-    {
-        step();
-    }
+    { step(); }
     PG_CATCH();
     {
         nesting_level--;
@@ -253,8 +251,8 @@ void on_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_
             prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
                                  dest, qc);
         else
-            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params,
-                                    query_env, dest, qc);
+            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
+                                    dest, qc);
     }
     PG_CATCH();
     {

@@ -241,8 +241,9 @@ RingCopy ring_copy_pending(uint64 from, int max_entries) {
     int room = static_cast<int>(std::min<uint64>(available, max_entries));
     if (room == 0)
         return copy;
-    copy.data = static_cast<char *>(pg::call(
-        [&] { return MemoryContextAllocHuge(CurrentMemoryContext, mul_size(ring->stride, room)); }));
+    copy.data = static_cast<char *>(pg::call([&] {
+        return MemoryContextAllocHuge(CurrentMemoryContext, mul_size(ring->stride, room));
+    }));
     LWLockAcquire(ring->lock, LW_SHARED);
     copy.first = std::max(from, ring->tail);
     copy.end = std::min(ring->head, copy.first + room);

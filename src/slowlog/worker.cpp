@@ -90,8 +90,7 @@ void assistant_hub_flush_worker_main(Datum) {
     // wake-up, so the log fills at the pace the setting promises.
     TimestampTz last_flush = GetCurrentTimestamp();
     for (;;) {
-        long wait_ms = flush_interval_ms -
-                       (GetCurrentTimestamp() - last_flush) / 1000;
+        long wait_ms = flush_interval_ms - (GetCurrentTimestamp() - last_flush) / 1000;
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                         wait_ms > 0 ? wait_ms : 0, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);

@@ -622,42 +622,41 @@ REVOKE ALL ON FUNCTION assistant_hub._attach_hub_metrics() FROM PUBLIC;
 -- Dashboards. They run as the caller (SECURITY INVOKER, a security_invoker view), so row-level
 -- security on the hub tables and on the metric value tables applies to them.
 
--- The seed's dashboard_metrics_enhanced (section 4.1), always fresh: from the metric values
--- instead of a recount. Same rows and values when TimeZone and assistant_hub.metrics_timezone are
--- the same: the last 90 days of each metric per user, by week, with the change over the
--- previous week that has values.
+-- The seed's dashboard_metrics_enhanced (section 4.1), always fresh: the same rows and values
+-- when TimeZone and assistant_hub.metrics_timezone are the same (the last 90 days of each hub
+-- metric per user, by week from Monday, with the change over the previous week that has values),
+-- computed from the metric values when read. Its rows come from a foreign table whose scan is C++
+-- (src/metrics/dashboard_metrics_scan.cpp): given "user_id = <value>", in WHERE or as a join's
+-- inner side, it reads that user's values from the key-first indexes in one plan node.
+CREATE FUNCTION assistant_hub._dashboard_metrics_handler() RETURNS fdw_handler
+    LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'dashboard_metrics_handler';
+COMMENT ON FUNCTION assistant_hub._dashboard_metrics_handler() IS
+    'Scans of assistant_hub._dashboard_metrics (the rows of the dashboard_metrics view).';
+REVOKE ALL ON FUNCTION assistant_hub._dashboard_metrics_handler() FROM PUBLIC;
+CREATE FOREIGN DATA WRAPPER assistant_hub_dashboard_metrics HANDLER assistant_hub._dashboard_metrics_handler;
+COMMENT ON FOREIGN DATA WRAPPER assistant_hub_dashboard_metrics IS
+    'Computes dashboard_metrics rows from the metric values; not a connection to anything foreign.';
+CREATE SERVER assistant_hub_dashboard_metrics FOREIGN DATA WRAPPER assistant_hub_dashboard_metrics;
+CREATE FOREIGN TABLE assistant_hub._dashboard_metrics (
+    user_id uuid, week_start timestamptz, metric_type text, weekly_total numeric,
+    daily_average numeric, daily_maximum bigint, daily_minimum bigint,
+    previous_week_total numeric, week_over_week_change numeric
+) SERVER assistant_hub_dashboard_metrics;
+COMMENT ON FOREIGN TABLE assistant_hub._dashboard_metrics IS
+    'The rows of dashboard_metrics, computed when read (read-only).';
+REVOKE ALL ON assistant_hub._dashboard_metrics FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub._dashboard_arithmetic_selftest(max_value integer,
+    OUT compared bigint, OUT mismatched bigint)
+    LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'dashboard_arithmetic_selftest';
+COMMENT ON FUNCTION assistant_hub._dashboard_arithmetic_selftest(integer) IS
+    'Test: compares the numeric results dashboard_metrics computes itself (averages, week-over-week changes) with numeric''s own functions, byte for byte, for totals up to max_value.';
+REVOKE ALL ON FUNCTION assistant_hub._dashboard_arithmetic_selftest(integer) FROM PUBLIC;
+
 CREATE VIEW assistant_hub.dashboard_metrics WITH (security_invoker = true) AS
--- Cheap to read for one user: a user_id qual goes down (through the window's PARTITION BY and
--- the GROUP BYs) to the key-first index scans of the values. Both aggregations group by integer
--- and date keys only, in one sort order (the week, Monday 2000-01-03 plus whole weeks, is a
--- function of the day, so one sort serves both); names and time zones join the few weekly rows.
-WITH daily_stats AS (
-    SELECT v.key AS user_id, v.metric_id, v.day - ((v.day - date '2000-01-03') % 7 + 7) % 7 AS week,
-           v.day, sum(v.value)::bigint AS metric_value
-    FROM assistant_hub.metrics m
-    JOIN assistant_hub.metric_values_uuid v ON v.metric_id = m.id
-    WHERE m.name IN ('journal_entries', 'tasks_completed', 'emails_received')
-      AND m.key_type = 'uuid'::regtype
-      AND v.day >= assistant_hub._metric_day(now(), m.time_zone) - 90
-    GROUP BY v.key, v.metric_id, 3, v.day
-    HAVING sum(v.value) <> 0
-),
-weekly_aggregates AS (
-    SELECT user_id, metric_id, week, sum(metric_value) AS weekly_total, avg(metric_value) AS daily_average,
-           max(metric_value) AS daily_maximum, min(metric_value) AS daily_minimum
-    FROM daily_stats
-    GROUP BY user_id, metric_id, week
-)
-SELECT w.user_id, w.week::timestamp AT TIME ZONE m.time_zone AS week_start, m.name AS metric_type,
-       w.weekly_total, w.daily_average, w.daily_maximum, w.daily_minimum,
-       lag(w.weekly_total) OVER win AS previous_week_total,
-       CASE WHEN lag(w.weekly_total) OVER win > 0
-            THEN round(((w.weekly_total - lag(w.weekly_total) OVER win)::numeric / lag(w.weekly_total) OVER win) * 100, 2)
-            ELSE 0
-       END AS week_over_week_change
-FROM weekly_aggregates w
-JOIN assistant_hub.metrics m ON m.id = w.metric_id
-WINDOW win AS (PARTITION BY w.user_id, w.metric_id ORDER BY w.week);
+SELECT user_id, week_start, metric_type, weekly_total, daily_average, daily_maximum,
+       daily_minimum, previous_week_total, week_over_week_change
+FROM assistant_hub._dashboard_metrics;
 COMMENT ON VIEW assistant_hub.dashboard_metrics IS
     'Weekly dashboard metrics per user over the last 90 days (the seed''s dashboard_metrics_enhanced), exact at every commit.';
 REVOKE ALL ON assistant_hub.dashboard_metrics FROM PUBLIC;

@@ -3,6 +3,7 @@
 -- nothing here: the trigger code writes metric values as the extension owner.
 INSERT INTO assistant_hub.app_privileges VALUES
     ('TABLE', 'assistant_hub.dashboard_metrics', 'SELECT'),
+    ('TABLE', 'assistant_hub._dashboard_metrics', 'SELECT'),
     ('TABLE', 'assistant_hub.metrics', 'SELECT'),
     ('TABLE', 'assistant_hub.metric_values_uuid', 'SELECT'),
     ('TABLE', 'assistant_hub.metric_counts_uuid', 'SELECT'),

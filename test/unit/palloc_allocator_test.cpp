@@ -14,7 +14,9 @@ struct FakeContext {
     size_t allocations = 0;
     bool fail = false;
 };
-FakeContext *as_fake(MemoryContext c) { return reinterpret_cast<FakeContext *>(c); }
+FakeContext *as_fake(MemoryContext c) {
+    return reinterpret_cast<FakeContext *>(c);
+}
 std::map<void *, FakeContext *> owner;
 } // namespace
 
@@ -42,7 +44,9 @@ void pfree(void *p) {
 
 using namespace assistant_hub::pg;
 
-static MemoryContext context_of(FakeContext &f) { return reinterpret_cast<MemoryContext>(&f); }
+static MemoryContext context_of(FakeContext &f) {
+    return reinterpret_cast<MemoryContext>(&f);
+}
 
 TEST(PallocAllocator, FlatMapLivesInItsContext) {
     FakeContext ctx;

@@ -1,0 +1,67 @@
+// The rows of the dashboard_metrics view for one user, computed from the metric values when they
+// are read: the daily values of the three hub metrics over the last 90 days (consolidated, written
+// deltas and this transaction's pending ones), folded into the seed's weekly rows in C++.
+//
+// Two ways to read the values, same result: straight from the key-first indexes of the value
+// tables (no executor, no SQL), and through SQL. The index path is taken when neither row-level
+// security nor SERIALIZABLE applies (the executor then has policies to add or predicate locks to
+// take); everything else, such as privileges, is checked the same way on both.
+#pragma once
+
+#include "pg/palloc_allocator.hpp"
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "pgtime.h"
+#include "utils/date.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+#include "utils/uuid.h"
+}
+
+namespace assistant_hub::metrics {
+
+// Columns: user_id, week_start, metric_type, weekly_total, daily_average, daily_maximum,
+// daily_minimum, previous_week_total, week_over_week_change.
+inline constexpr int dashboard_columns = 9;
+
+struct DashboardRow {
+    Datum values[dashboard_columns];
+    bool nulls[dashboard_columns];
+};
+using DashboardRows = pg::Vector<DashboardRow>;
+using DashboardKeys = pg::Vector<pg_uuid_t>;
+
+struct DashboardMetric {
+    int32 id;
+    Datum name; // text
+    pg_tz *zone;
+    DateADT first_day; // today in the metric's zone minus 90
+};
+
+// Everything one scan needs, opened once. Holds no C++ resources: relations and memory belong to
+// the transaction and its memory contexts, so an error needs no C++ cleanup; close() ends it.
+struct DashboardReader {
+    Snapshot snapshot;
+    MemoryContext context;
+    DashboardMetric metrics[3]; // the hub metrics that exist, in the seed's order
+    int metric_count;
+    bool by_index;                                       // false: through SQL
+    Relation counts, counts_index, deltas, deltas_index; // open when by_index
+
+    // Checks privileges, finds the hub metrics in snapshot, chooses the path. May ereport.
+    static DashboardReader *open(Snapshot snapshot, MemoryContext context);
+    void close();
+
+    // Every key with a value in the window, sorted (uuid order), for a scan of all users.
+    DashboardKeys *keys();
+    // key's rows, allocated in memory (one week of one metric each, in metric and week order).
+    void rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryContext memory);
+};
+
+// The seed's daily_average and week_over_week_change as numeric Datums (palloc'd). Exported for
+// the arithmetic self-test, which compares them with numeric's own functions.
+Datum dashboard_average(int64 total, int64 days);
+Datum dashboard_change(int64 total, int64 previous);
+
+} // namespace assistant_hub::metrics
