@@ -50,7 +50,8 @@ const char *unreadable_as_is(std::initializer_list<Relation> tables) {
     bool bypass_rls = has_bypassrls_privilege(user);
     for (Relation rel : tables) {
         Oid relid = RelationGetRelid(rel);
-        if (!bypass_rls && rel->rd_rel->relrowsecurity && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+        if (!bypass_rls && rel->rd_rel->relrowsecurity &&
+            check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
             return "row-level security applies";
         if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK)
             return "no SELECT privilege on a table";
@@ -58,10 +59,10 @@ const char *unreadable_as_is(std::initializer_list<Relation> tables) {
     return nullptr;
 }
 
-void key(ScanKey entry, Relation index, AttrNumber column, StrategyNumber strategy, RegProcedure proc,
-         Datum value) {
-    ScanKeyEntryInitialize(entry, 0, column, strategy, InvalidOid, index->rd_indcollation[column - 1], proc,
-                           value);
+void key(ScanKey entry, Relation index, AttrNumber column, StrategyNumber strategy,
+         RegProcedure proc, Datum value) {
+    ScanKeyEntryInitialize(entry, 0, column, strategy, InvalidOid,
+                           index->rd_indcollation[column - 1], proc, value);
 }
 
 // The SQL body's "today" for a user in zone: (now() AT TIME ZONE zone)::date.
@@ -106,12 +107,14 @@ bool count_with(SummaryRelations &rels, Datum uid, bool *found, Counts *counts) 
 
     // status = 'pending' AND due_date <= today + 7 (a NULL due_date matches no scan key).
     key(&keys[0], rels.tasks_pending, 1, BTEqualStrategyNumber, F_UUID_EQ, uid);
-    key(&keys[1], rels.tasks_pending, 2, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum("pending"));
+    key(&keys[1], rels.tasks_pending, 2, BTEqualStrategyNumber, F_TEXTEQ,
+        CStringGetTextDatum("pending"));
     key(&keys[2], rels.tasks_pending, 3, BTLessEqualStrategyNumber, F_DATE_LE,
         DirectFunctionCall2(date_pli, DateADTGetDatum(today), Int32GetDatum(7)));
     counts->pending_tasks = count_index_matches(rels.tasks, rels.tasks_pending, snapshot, keys, 3);
 
-    // start_time between now() and now() + interval '24 hours'; the index holds confirmed ones only.
+    // start_time between now() and now() + interval '24 hours'; the index holds confirmed ones
+    // only.
     Interval day = {};
     day.time = 24 * USECS_PER_HOUR;
     Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
@@ -119,11 +122,13 @@ bool count_with(SummaryRelations &rels, Datum uid, bool *found, Counts *counts) 
     key(&keys[1], rels.events_confirmed, 2, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE, now);
     key(&keys[2], rels.events_confirmed, 2, BTLessEqualStrategyNumber, F_TIMESTAMPTZ_LE,
         DirectFunctionCall2(timestamptz_pl_interval, now, IntervalPGetDatum(&day)));
-    counts->events_next_day = count_index_matches(rels.events, rels.events_confirmed, snapshot, keys, 3);
+    counts->events_next_day =
+        count_index_matches(rels.events, rels.events_confirmed, snapshot, keys, 3);
 
     // The index holds unread threads only.
     key(&keys[0], rels.threads_unread, 1, BTEqualStrategyNumber, F_UUID_EQ, uid);
-    counts->unread_threads = count_index_matches(rels.threads, rels.threads_unread, snapshot, keys, 1);
+    counts->unread_threads =
+        count_index_matches(rels.threads, rels.threads_unread, snapshot, keys, 1);
     return true;
 }
 
@@ -138,7 +143,8 @@ const char *read_from_indexes(FunctionCallInfo fcinfo) {
         return "the hub's tables or indexes are not as create_hub_schema() makes them";
     Counts counts = {};
     bool found = false;
-    const char *why_not = unreadable_as_is({rels.users, rels.journal, rels.tasks, rels.events, rels.threads});
+    const char *why_not =
+        unreadable_as_is({rels.users, rels.journal, rels.tasks, rels.events, rels.threads});
     if (why_not == nullptr && !count_with(rels, PG_GETARG_DATUM(0), &found, &counts))
         why_not = "the journal's partitions or the user's time zone are not as expected";
     close_summary_relations(rels);
@@ -148,7 +154,8 @@ const char *read_from_indexes(FunctionCallInfo fcinfo) {
     if (found) {
         ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
         Datum values[5] = {PG_GETARG_DATUM(0), Int64GetDatum(counts.journal_today),
-                           Int64GetDatum(counts.pending_tasks), Int64GetDatum(counts.events_next_day),
+                           Int64GetDatum(counts.pending_tasks),
+                           Int64GetDatum(counts.events_next_day),
                            Int64GetDatum(counts.unread_threads)};
         bool nulls[5] = {};
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -166,8 +173,9 @@ struct SqlBody {
 Datum read_with_sql(FunctionCallInfo fcinfo) {
     Oid schema = get_func_namespace(fcinfo->flinfo->fn_oid);
     Oid arg_type = UUIDOID;
-    Oid oid = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum("_dashboard_summary_sql"),
-                              PointerGetDatum(buildoidvector(&arg_type, 1)), ObjectIdGetDatum(schema));
+    Oid oid = GetSysCacheOid3(
+        PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum("_dashboard_summary_sql"),
+        PointerGetDatum(buildoidvector(&arg_type, 1)), ObjectIdGetDatum(schema));
     if (!OidIsValid(oid))
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_FUNCTION),
                         errmsg("function %s._dashboard_summary_sql(uuid) does not exist",
@@ -178,7 +186,8 @@ Datum read_with_sql(FunctionCallInfo fcinfo) {
         aclcheck_error(acl, OBJECT_FUNCTION, get_func_name(oid));
     SqlBody *body = static_cast<SqlBody *>(fcinfo->flinfo->fn_extra);
     if (body == nullptr || body->oid != oid) {
-        body = static_cast<SqlBody *>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SqlBody)));
+        body = static_cast<SqlBody *>(
+            MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SqlBody)));
         fmgr_info_cxt(oid, &body->flinfo, fcinfo->flinfo->fn_mcxt);
         body->oid = oid;
         fcinfo->flinfo->fn_extra = body;

@@ -19,12 +19,12 @@ namespace assistant_hub::metrics::summary {
 // The relations of one read, open and locked (AccessShareLock, held to the end of the
 // transaction as the executor does). Index columns are as verified when they were resolved.
 struct SummaryRelations {
-    Relation users, users_pkey;          // users (id) -> timezone
-    Relation journal;                    // partitioned by range of entry_date
-    Relation tasks, tasks_pending;       // (user_id, status, due_date, ...) WHERE status <> 'completed'
-    Relation events, events_confirmed;   // (user_id, start_time, ...) WHERE status = 'confirmed'
-    Relation threads, threads_unread;    // (user_id, is_read, ...) WHERE is_read = false
-    AttrNumber users_timezone;           // attnum of users.timezone
+    Relation users, users_pkey;    // users (id) -> timezone
+    Relation journal;              // partitioned by range of entry_date
+    Relation tasks, tasks_pending; // (user_id, status, due_date, ...) WHERE status <> 'completed'
+    Relation events, events_confirmed; // (user_id, start_time, ...) WHERE status = 'confirmed'
+    Relation threads, threads_unread;  // (user_id, is_read, ...) WHERE is_read = false
+    AttrNumber users_timezone;         // attnum of users.timezone
 };
 
 // Opens and locks the relations, resolving and verifying them by name in schema hub on first use
@@ -40,7 +40,8 @@ bool open_journal_partition(Relation journal, DateADT day, Relation *partition, 
 
 // Index entries matching keys whose heap tuple is visible to snapshot: an index-only count, with
 // the visibility map saving the heap visits (as an Index Only Scan does).
-int64 count_index_matches(Relation heap, Relation index, Snapshot snapshot, ScanKey keys, int nkeys);
+int64 count_index_matches(Relation heap, Relation index, Snapshot snapshot, ScanKey keys,
+                          int nkeys);
 
 // The first tuple visible to snapshot matching keys, stored in slot; false if none.
 bool fetch_first_match(Relation heap, Relation index, Snapshot snapshot, ScanKey keys, int nkeys,

@@ -68,8 +68,8 @@ void on_relcache_invalidation(Datum, Oid relid) {
         }
     if (!hub.resolved)
         return;
-    const Oid known[] = {hub.users,   hub.users_pkey,       hub.journal, hub.tasks,
-                         hub.tasks_pending, hub.events, hub.events_confirmed, hub.threads,
+    const Oid known[] = {hub.users,         hub.users_pkey, hub.journal,          hub.tasks,
+                         hub.tasks_pending, hub.events,     hub.events_confirmed, hub.threads,
                          hub.threads_unread};
     for (Oid oid : known)
         if (oid == relid)
@@ -92,7 +92,9 @@ void remember_partition_index(Oid partition, Oid index) {
 }
 
 // A renamed schema changes what "hub.users" names without touching the tables' relcache entries.
-void on_namespace_invalidation(Datum, int, uint32) { forget_all(); }
+void on_namespace_invalidation(Datum, int, uint32) {
+    forget_all();
+}
 
 void register_callbacks_once() {
     if (callbacks_registered)
@@ -135,7 +137,8 @@ bool index_leads_with(Relation heap, Relation index, const ColumnSpec *cols, int
         AttrNumber attnum = column_attnum(heap, cols[i].name, cols[i].type);
         if (attnum == InvalidAttrNumber || form->indkey.values[i] != attnum ||
             index->rd_opfamily[i] != default_btree_family(cols[i].type) ||
-            index->rd_indcollation[i] != TupleDescAttr(RelationGetDescr(heap), attnum - 1)->attcollation)
+            index->rd_indcollation[i] !=
+                TupleDescAttr(RelationGetDescr(heap), attnum - 1)->attcollation)
             return false;
     }
     return true;
@@ -148,24 +151,29 @@ bool is_column(Node *node, Relation heap, const char *name) {
         return false;
     Var *var = reinterpret_cast<Var *>(node);
     return var->varlevelsup == 0 && var->varattno > 0 &&
-           strcmp(NameStr(TupleDescAttr(RelationGetDescr(heap), var->varattno - 1)->attname), name) == 0;
+           strcmp(NameStr(TupleDescAttr(RelationGetDescr(heap), var->varattno - 1)->attname),
+                  name) == 0;
 }
 
 bool is_const(Node *node, Oid type) {
-    return node != nullptr && IsA(node, Const) && reinterpret_cast<Const *>(node)->consttype == type &&
+    return node != nullptr && IsA(node, Const) &&
+           reinterpret_cast<Const *>(node)->consttype == type &&
            !reinterpret_cast<Const *>(node)->constisnull;
 }
 
 // column <op> 'value' on a text column, compared in the column's collation.
-bool is_text_comparison(Node *clause, Relation heap, Oid funcid, const char *column, const char *value) {
+bool is_text_comparison(Node *clause, Relation heap, Oid funcid, const char *column,
+                        const char *value) {
     if (clause == nullptr || !IsA(clause, OpExpr))
         return false;
     OpExpr *op = reinterpret_cast<OpExpr *>(clause);
     if (op->opfuncid != funcid || list_length(op->args) != 2)
         return false;
-    Node *left = static_cast<Node *>(linitial(op->args)), *right = static_cast<Node *>(lsecond(op->args));
+    Node *left = static_cast<Node *>(linitial(op->args)),
+         *right = static_cast<Node *>(lsecond(op->args));
     AttrNumber attnum = column_attnum(heap, column, TEXTOID);
-    return attnum != InvalidAttrNumber && is_column(left, heap, column) && is_const(right, TEXTOID) &&
+    return attnum != InvalidAttrNumber && is_column(left, heap, column) &&
+           is_const(right, TEXTOID) &&
            op->inputcollid == TupleDescAttr(RelationGetDescr(heap), attnum - 1)->attcollation &&
            strcmp(TextDatumGetCString(reinterpret_cast<Const *>(right)->constvalue), value) == 0;
 }
@@ -184,7 +192,8 @@ bool is_false_test(Node *clause, Relation heap, const char *column) {
         if (op->opfuncid != F_BOOLEQ || list_length(op->args) != 2)
             return false;
         Node *right = static_cast<Node *>(lsecond(op->args));
-        return is_column(static_cast<Node *>(linitial(op->args)), heap, column) && is_const(right, BOOLOID) &&
+        return is_column(static_cast<Node *>(linitial(op->args)), heap, column) &&
+               is_const(right, BOOLOID) &&
                !DatumGetBool(reinterpret_cast<Const *>(right)->constvalue);
     }
     return false;
@@ -224,37 +233,43 @@ bool resolve_and_open(SummaryRelations &rels) {
     rels.events_confirmed = open_named(schema, "idx_calendar_events_dashboard", RELKIND_INDEX);
     rels.threads_unread = open_named(schema, "idx_email_threads_unread_count", RELKIND_INDEX);
     if (rels.users != nullptr && OidIsValid(RelationGetPrimaryKeyIndex(rels.users)))
-        rels.users_pkey = try_relation_open(RelationGetPrimaryKeyIndex(rels.users), AccessShareLock);
+        rels.users_pkey =
+            try_relation_open(RelationGetPrimaryKeyIndex(rels.users), AccessShareLock);
 
-    bool ok = rels.users && rels.users_pkey && rels.journal && rels.tasks && rels.events && rels.threads &&
-              rels.tasks_pending && rels.events_confirmed && rels.threads_unread;
+    bool ok = rels.users && rels.users_pkey && rels.journal && rels.tasks && rels.events &&
+              rels.threads && rels.tasks_pending && rels.events_confirmed && rels.threads_unread;
     const ColumnSpec user_id = {"user_id", UUIDOID};
     if (ok) {
         const ColumnSpec id[] = {{"id", UUIDOID}};
         rels.users_timezone = column_attnum(rels.users, "timezone", TEXTOID);
-        ok = rels.users_timezone != InvalidAttrNumber && index_leads_with(rels.users, rels.users_pkey, id, 1) &&
-             rels.users_pkey->rd_index->indisunique && RelationGetIndexPredicate(rels.users_pkey) == NIL;
+        ok = rels.users_timezone != InvalidAttrNumber &&
+             index_leads_with(rels.users, rels.users_pkey, id, 1) &&
+             rels.users_pkey->rd_index->indisunique &&
+             RelationGetIndexPredicate(rels.users_pkey) == NIL;
     }
     if (ok) {
         // Range partitions on entry_date alone: the day's partition is found from the bounds.
         PartitionKey key = RelationGetPartitionKey(rels.journal);
         AttrNumber entry_date = column_attnum(rels.journal, "entry_date", DATEOID);
         ok = column_attnum(rels.journal, "user_id", UUIDOID) != InvalidAttrNumber &&
-             entry_date != InvalidAttrNumber && get_partition_strategy(key) == PARTITION_STRATEGY_RANGE &&
-             key->partnatts == 1 && key->partattrs[0] == entry_date && key->partexprs == NIL &&
+             entry_date != InvalidAttrNumber &&
+             get_partition_strategy(key) == PARTITION_STRATEGY_RANGE && key->partnatts == 1 &&
+             key->partattrs[0] == entry_date && key->partexprs == NIL &&
              key->partopfamily[0] == default_btree_family(DATEOID);
     }
     if (ok) {
         // status = 'pending' implies the predicate; the scan keys cover every condition.
         const ColumnSpec cols[] = {user_id, {"status", TEXTOID}, {"due_date", DATEOID}};
         ok = index_leads_with(rels.tasks, rels.tasks_pending, cols, 3) &&
-             is_text_comparison(sole_predicate(rels.tasks_pending), rels.tasks, F_TEXTNE, "status", "completed");
+             is_text_comparison(sole_predicate(rels.tasks_pending), rels.tasks, F_TEXTNE, "status",
+                                "completed");
     }
     if (ok) {
         // The predicate is the status condition; the scan keys cover the rest.
         const ColumnSpec cols[] = {user_id, {"start_time", TIMESTAMPTZOID}};
         ok = index_leads_with(rels.events, rels.events_confirmed, cols, 2) &&
-             is_text_comparison(sole_predicate(rels.events_confirmed), rels.events, F_TEXTEQ, "status", "confirmed");
+             is_text_comparison(sole_predicate(rels.events_confirmed), rels.events, F_TEXTEQ,
+                                "status", "confirmed");
     }
     if (ok) {
         const ColumnSpec cols[] = {user_id};
@@ -284,7 +299,8 @@ void remember(const SummaryRelations &rels) {
 bool usable_now(Relation index) {
     return index->rd_index->indisvalid &&
            (!index->rd_index->indcheckxmin ||
-            TransactionIdPrecedes(HeapTupleHeaderGetXmin(index->rd_indextuple->t_data), TransactionXmin));
+            TransactionIdPrecedes(HeapTupleHeaderGetXmin(index->rd_indextuple->t_data),
+                                  TransactionXmin));
 }
 
 // The partition's btree index on (user_id, entry_date) without predicate, or InvalidOid.
@@ -295,7 +311,8 @@ Oid find_partition_index(Relation partition) {
         Relation index = try_relation_open(lfirst_oid(cell), AccessShareLock);
         if (index == nullptr)
             continue;
-        bool fits = index_leads_with(partition, index, cols, 2) && RelationGetIndexPredicate(index) == NIL;
+        bool fits =
+            index_leads_with(partition, index, cols, 2) && RelationGetIndexPredicate(index) == NIL;
         relation_close(index, NoLock);
         if (fits)
             return lfirst_oid(cell);
@@ -325,9 +342,9 @@ bool open_summary_relations(SummaryRelations &rels) {
         } else {
             if (!hub.usable)
                 return false;
-            const Oid oids[] = {hub.users,   hub.users_pkey,       hub.journal, hub.tasks,
-                                hub.tasks_pending, hub.events, hub.events_confirmed, hub.threads,
-                                hub.threads_unread};
+            const Oid oids[] = {
+                hub.users,  hub.users_pkey,       hub.journal, hub.tasks,         hub.tasks_pending,
+                hub.events, hub.events_confirmed, hub.threads, hub.threads_unread};
             for (Oid oid : oids)
                 LockRelationOid(oid, AccessShareLock); // may process invalidations
             if (generation != seen)
@@ -374,8 +391,8 @@ bool open_journal_partition(Relation journal, DateADT day, Relation *partition, 
     PartitionKey key = RelationGetPartitionKey(journal);
     Datum value = DateADTGetDatum(day);
     bool equal;
-    int offset = partition_range_datum_bsearch(key->partsupfunc, key->partcollation, desc->boundinfo, 1,
-                                               &value, &equal);
+    int offset = partition_range_datum_bsearch(key->partsupfunc, key->partcollation,
+                                               desc->boundinfo, 1, &value, &equal);
     int which = desc->boundinfo->indexes[offset + 1];
     if (which < 0)
         which = desc->boundinfo->default_index;

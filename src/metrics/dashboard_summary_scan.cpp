@@ -13,7 +13,8 @@ extern "C" {
 
 namespace assistant_hub::metrics::summary {
 
-int64 count_index_matches(Relation heap, Relation index, Snapshot snapshot, ScanKey keys, int nkeys) {
+int64 count_index_matches(Relation heap, Relation index, Snapshot snapshot, ScanKey keys,
+                          int nkeys) {
     IndexScanDesc scan = index_beginscan(heap, index, snapshot, nkeys, 0);
     // As for an Index Only Scan: the btree then keeps its pin on the leaf page whose entries we
     // are counting, so VACUUM cannot remove one of them and mark its heap page all-visible before
