@@ -158,3 +158,14 @@ RESET client_min_messages;
 RESET ROLE;
 DROP OWNED BY ah_summary_app, ah_summary_none;
 DROP ROLE ah_summary_app, ah_summary_none;
+
+-- A backend that found an index missing notices it again under its name (rename or create).
+ALTER INDEX hub.idx_email_threads_unread_count RENAME TO idx_email_threads_unread_count_away;
+\c
+SET client_min_messages = debug1;
+SELECT unread_emails FROM assistant_hub.dashboard_summary('00000000-0000-0000-0000-0000000005a2');
+RESET client_min_messages;
+ALTER INDEX hub.idx_email_threads_unread_count_away RENAME TO idx_email_threads_unread_count;
+SET client_min_messages = debug1;
+SELECT unread_emails FROM assistant_hub.dashboard_summary('00000000-0000-0000-0000-0000000005a2');
+RESET client_min_messages;

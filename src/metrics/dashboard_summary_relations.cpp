@@ -2,6 +2,8 @@
 // body would read: the hub tables by name in schema hub, and btree indexes whose leading columns
 // and predicate make an index scan count exactly the rows the SQL body counts. Resolved once per
 // backend and kept until an invalidation touches one of them; every read locks them again.
+#include <iterator>
+
 #include "metrics/dashboard_summary.hpp"
 
 extern "C" {
@@ -37,6 +39,16 @@ struct PartitionIndex {
 };
 constexpr int partitions_kept = 8;
 
+// The relations looked up by name in schema hub.
+constexpr const char *relation_names[] = {"users",
+                                          "journal_entries",
+                                          "tasks",
+                                          "calendar_events",
+                                          "email_threads",
+                                          "idx_tasks_dashboard",
+                                          "idx_calendar_events_dashboard",
+                                          "idx_email_threads_unread_count"};
+
 // The resolved relations (OIDs only: relcache entries are not ours to keep). generation counts
 // invalidations, so that a caller can tell whether one arrived while it was taking locks.
 struct ResolvedHub {
@@ -45,6 +57,7 @@ struct ResolvedHub {
     Oid users, users_pkey, journal, tasks, tasks_pending, events, events_confirmed, threads,
         threads_unread;
     AttrNumber users_timezone;
+    uint32 name_hashes[std::size(relation_names)]; // in schema hub, for RELNAMENSP
     PartitionIndex partitions[partitions_kept] = {};
     int next_partition = 0; // the slot to fill next, round robin
 } hub;
@@ -96,11 +109,22 @@ void on_namespace_invalidation(Datum, int, uint32) {
     forget_all();
 }
 
+// A relation created, renamed or dropped under one of the names we look up (a missing index
+// created later, say), by the hash of its (name, schema) key; 0 resets everything.
+void on_relation_name_invalidation(Datum, int, uint32 hash) {
+    if (hash == 0)
+        return forget_all();
+    for (uint32 known : hub.name_hashes)
+        if (known == hash)
+            return forget_all();
+}
+
 void register_callbacks_once() {
     if (callbacks_registered)
         return;
     CacheRegisterRelcacheCallback(on_relcache_invalidation, (Datum)0);
     CacheRegisterSyscacheCallback(NAMESPACEOID, on_namespace_invalidation, (Datum)0);
+    CacheRegisterSyscacheCallback(RELNAMENSP, on_relation_name_invalidation, (Datum)0);
     callbacks_registered = true;
 }
 
@@ -217,6 +241,23 @@ Relation open_named(Oid schema, const char *name, char relkind) {
     return rel;
 }
 
+Oid oid_of(Relation rel) {
+    return rel != nullptr ? RelationGetRelid(rel) : InvalidOid;
+}
+
+void remember(const SummaryRelations &rels) {
+    hub.users = oid_of(rels.users);
+    hub.users_pkey = oid_of(rels.users_pkey);
+    hub.journal = oid_of(rels.journal);
+    hub.tasks = oid_of(rels.tasks);
+    hub.tasks_pending = oid_of(rels.tasks_pending);
+    hub.events = oid_of(rels.events);
+    hub.events_confirmed = oid_of(rels.events_confirmed);
+    hub.threads = oid_of(rels.threads);
+    hub.threads_unread = oid_of(rels.threads_unread);
+    hub.users_timezone = rels.users_timezone;
+}
+
 // Opens the relations by name and checks them; false (and nothing open) if one is not as
 // create_hub_schema() makes it.
 bool resolve_and_open(SummaryRelations &rels) {
@@ -224,6 +265,9 @@ bool resolve_and_open(SummaryRelations &rels) {
     Oid schema = get_namespace_oid("hub", true);
     if (!OidIsValid(schema))
         return false;
+    for (size_t i = 0; i < std::size(relation_names); ++i)
+        hub.name_hashes[i] = GetSysCacheHashValue2(RELNAMENSP, CStringGetDatum(relation_names[i]),
+                                                   ObjectIdGetDatum(schema));
     rels.users = open_named(schema, "users", RELKIND_RELATION);
     rels.journal = open_named(schema, "journal_entries", RELKIND_PARTITIONED_TABLE);
     rels.tasks = open_named(schema, "tasks", RELKIND_RELATION);
@@ -276,22 +320,11 @@ bool resolve_and_open(SummaryRelations &rels) {
         ok = index_leads_with(rels.threads, rels.threads_unread, cols, 1) &&
              is_false_test(sole_predicate(rels.threads_unread), rels.threads, "is_read");
     }
+    // Found or not, changes to them must reach us: a negative result is cached too.
+    remember(rels);
     if (!ok)
         close_summary_relations(rels);
     return ok;
-}
-
-void remember(const SummaryRelations &rels) {
-    hub.users = RelationGetRelid(rels.users);
-    hub.users_pkey = RelationGetRelid(rels.users_pkey);
-    hub.journal = RelationGetRelid(rels.journal);
-    hub.tasks = RelationGetRelid(rels.tasks);
-    hub.tasks_pending = RelationGetRelid(rels.tasks_pending);
-    hub.events = RelationGetRelid(rels.events);
-    hub.events_confirmed = RelationGetRelid(rels.events_confirmed);
-    hub.threads = RelationGetRelid(rels.threads);
-    hub.threads_unread = RelationGetRelid(rels.threads_unread);
-    hub.users_timezone = rels.users_timezone;
 }
 
 // The planner's rule for an index built while HOT chains were broken: not usable by a transaction
@@ -338,7 +371,6 @@ bool open_summary_relations(SummaryRelations &rels) {
             hub.usable = ok;
             if (!ok)
                 return false;
-            remember(rels);
         } else {
             if (!hub.usable)
                 return false;
