@@ -56,6 +56,13 @@ VACUUM (ANALYZE) hub.users, hub.journal_entries, hub.tasks, hub.calendar_events,
 SET client_min_messages = debug1;
 SELECT s.user_id, s.journal, s.tasks, s.unread, s.sql_agrees
 FROM summary_users u, pg_temp.summary(u.user_id) s ORDER BY u.user_id;
+RESET client_min_messages;
+-- Every user in the hub (the demo data of the earlier tests too): the same rows on both paths.
+SELECT count(*) > 10 AS many_users,
+       count(*) FILTER (WHERE (SELECT row(s.*)::text FROM assistant_hub._dashboard_summary(u.id) s) IS DISTINCT FROM
+                              (SELECT row(q.*)::text FROM assistant_hub._dashboard_summary_sql(u.id) q)) AS disagreeing
+FROM hub.users u;
+SET client_min_messages = debug1;
 -- An unknown user: no row on either path.
 SELECT count(*) AS rows_for_unknown_user FROM assistant_hub._dashboard_summary('00000000-0000-0000-0000-0000000005ff');
 SELECT count(*) AS sql_rows_for_unknown_user FROM assistant_hub._dashboard_summary_sql('00000000-0000-0000-0000-0000000005ff');
