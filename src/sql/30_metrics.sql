@@ -663,8 +663,11 @@ REVOKE ALL ON assistant_hub.dashboard_metrics FROM PUBLIC;
 
 -- The seed's 1.1 dashboard summary, fixed: exact counts (no LIMIT inside the lateral subqueries)
 -- and "today" in the user's time zone. today_events keeps the seed's meaning: confirmed events
--- starting in the next 24 hours. No row for an unknown (or invisible) user.
-CREATE FUNCTION assistant_hub._dashboard_summary(uid uuid)
+-- starting in the next 24 hours. No row for an unknown (or invisible) user. The definition of the
+-- counts: _dashboard_summary (C) reads the same counts straight from the indexes when that is
+-- equivalent (no row-level security for the caller, not SERIALIZABLE, the hub as created), and
+-- calls this otherwise.
+CREATE FUNCTION assistant_hub._dashboard_summary_sql(uid uuid)
     RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
                   today_events bigint, unread_emails bigint)
     LANGUAGE plpgsql STABLE SECURITY INVOKER
@@ -691,14 +694,24 @@ BEGIN
                AND e.start_time >= now() AND e.start_time <= now() + interval '24 hours'),
            (SELECT count(*) FROM hub.email_threads et WHERE et.user_id = uid AND NOT et.is_read);
 END $$;
+COMMENT ON FUNCTION assistant_hub._dashboard_summary_sql(uuid) IS
+    'The definition of dashboard_summary''s counts, and its path under row-level security or SERIALIZABLE (PL/pgSQL, for its cached plans).';
+REVOKE ALL ON FUNCTION assistant_hub._dashboard_summary_sql(uuid) FROM PUBLIC;
+
+-- Not STRICT: a NULL user_id reaches _dashboard_summary_sql, which names the argument.
+CREATE FUNCTION assistant_hub._dashboard_summary(uid uuid)
+    RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
+                  today_events bigint, unread_emails bigint)
+    LANGUAGE c STABLE SECURITY INVOKER
+    AS 'MODULE_PATHNAME', 'dashboard_summary';
 COMMENT ON FUNCTION assistant_hub._dashboard_summary(uuid) IS
-    'The body of dashboard_summary (PL/pgSQL, for its cached plans, cannot name a parameter like a result column).';
+    'The body of dashboard_summary: _dashboard_summary_sql''s counts, read from the hub''s indexes when the caller is subject to no row-level security and the transaction is not SERIALIZABLE.';
 REVOKE ALL ON FUNCTION assistant_hub._dashboard_summary(uuid) FROM PUBLIC;
 
 -- No SET search_path here, so that the planner inlines this call into the caller's query (a SET
 -- clause forbids it, and then every statement plans the body again, a quarter of a read's time).
 -- Safe all the same: the body names one schema-qualified function of an exact argument type and
--- no operator; _dashboard_summary pins search_path for its own queries.
+-- no operator; _dashboard_summary names its relations by schema and OID.
 CREATE FUNCTION assistant_hub.dashboard_summary(user_id uuid)
     RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
                   today_events bigint, unread_emails bigint)

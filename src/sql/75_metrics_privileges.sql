@@ -12,6 +12,7 @@ INSERT INTO assistant_hub.app_privileges VALUES
     ('FUNCTION', 'assistant_hub._metric_day(timestamptz, text)', 'EXECUTE'),
     ('FUNCTION', 'assistant_hub._require(anyelement, text, text)', 'EXECUTE'),
     ('FUNCTION', 'assistant_hub._dashboard_summary(uuid)', 'EXECUTE'),
+    ('FUNCTION', 'assistant_hub._dashboard_summary_sql(uuid)', 'EXECUTE'),
     ('FUNCTION', 'assistant_hub.dashboard_summary(uuid)', 'EXECUTE'),
     ('FUNCTION', 'assistant_hub.mood_trend(uuid, date, date)', 'EXECUTE'),
     ('FUNCTION', 'assistant_hub.task_completion_weekly(uuid, timestamptz)', 'EXECUTE')
