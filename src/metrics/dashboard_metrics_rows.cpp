@@ -4,22 +4,19 @@
 #include "metrics/dashboard_metrics_rows.hpp"
 #include "metrics/day_bucket.hpp"
 #include "metrics/delta_store.hpp"
+#include "metrics/index_entries.hpp"
+#include "metrics/metric_cache.hpp"
 #include "metrics/pure_dashboard_weeks.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
-#include "access/genam.h"
-#include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/visibilitymap.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
-#include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -40,8 +37,9 @@ constexpr const char *hub_metric_names[] = {"journal_entries", "tasks_completed"
                                             "emails_received"};
 constexpr int window_days = 90; // the seed's "CURRENT_DATE - INTERVAL '90 days'"
 
-Oid relation_in_schema(const char *name) {
-    Oid relid = get_relname_relid(name, get_namespace_oid("assistant_hub", false));
+// A relation of the extension's schema (the schema of its catalog, metric_catalog_relid()).
+Oid relation_in_schema(Oid schema, const char *name) {
+    Oid relid = get_relname_relid(name, schema);
     if (!OidIsValid(relid))
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                         errmsg("relation assistant_hub.%s does not exist", name)));
@@ -142,31 +140,14 @@ void read_index(const DashboardReader &r, Relation heap, Relation index, const p
         ScanKeyData scankey;
         ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
                     UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
-        IndexScanDesc scan = index_beginscan(heap, index, r.snapshot, 1, 0);
-        scan->xs_want_itup = true;
-        index_rescan(scan, &scankey, 1, nullptr, 0);
-        TupleTableSlot *slot = table_slot_create(heap, nullptr);
-        Buffer vm = InvalidBuffer;
-        ItemPointer tid;
-        while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != nullptr) {
-            CHECK_FOR_INTERRUPTS();
-            // Asked per entry, as an index-only scan does: while the scan holds this entry's leaf
-            // page, VACUUM cannot remove a dead row it points to and mark the page all-visible.
-            if (!VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), &vm) &&
-                !index_fetch_heap(scan, slot))
-                continue; // not visible to the snapshot
-            bool isnull;
-            int32 metric =
-                DatumGetInt32(index_getattr(scan->xs_itup, 2, scan->xs_itupdesc, &isnull));
-            DateADT day =
-                DatumGetDateADT(index_getattr(scan->xs_itup, 3, scan->xs_itupdesc, &isnull));
-            int64 v = DatumGetInt64(index_getattr(scan->xs_itup, 4, scan->xs_itupdesc, &isnull));
-            add_value(r, values, metric, day, v);
-        }
-        if (vm != InvalidBuffer)
-            ReleaseBuffer(vm);
-        ExecDropSingleTupleTableSlot(slot);
-        index_endscan(scan);
+        for_each_visible_entry(
+            heap, index, r.snapshot, &scankey, 1, [&](IndexTuple entry, TupleDesc desc) {
+                bool isnull;
+                int32 metric = DatumGetInt32(index_getattr(entry, 2, desc, &isnull));
+                DateADT day = DatumGetDateADT(index_getattr(entry, 3, desc, &isnull));
+                int64 v = DatumGetInt64(index_getattr(entry, 4, desc, &isnull));
+                add_value(r, values, metric, day, v);
+            });
     });
 }
 
@@ -262,34 +243,40 @@ Datum numeric_of(const Decimal &d) {
 
 } // namespace
 
-// avg() of a week's daily values: total / days, as numeric_div gives it.
-Datum dashboard_average(int64 total, int64 days) {
-    Datum fast = numeric_of(numeric_quotient(total, days));
-    if (fast != Datum(0))
-        return fast;
-    return DirectFunctionCall2(numeric_div, numeric_of(total), numeric_of(days));
+Datum numeric_average(int64 total, int64 days) {
+    return DirectFunctionCall2(numeric_div, NumericGetDatum(int64_to_numeric(total)),
+                               NumericGetDatum(int64_to_numeric(days)));
 }
 
-// CASE WHEN previous > 0 THEN round(((total - previous)::numeric / previous) * 100, 2) ELSE 0 END
+Datum numeric_change(int64 total, int64 previous) {
+    Datum change =
+        DirectFunctionCall2(numeric_div, NumericGetDatum(int64_to_numeric(total - previous)),
+                            NumericGetDatum(int64_to_numeric(previous)));
+    return DirectFunctionCall2(
+        numeric_round,
+        DirectFunctionCall2(numeric_mul, change, NumericGetDatum(int64_to_numeric(100))),
+        Int32GetDatum(2));
+}
+
+Datum dashboard_average(int64 total, int64 days) {
+    Datum fast = numeric_of(numeric_quotient(total, days));
+    return fast != Datum(0) ? fast : numeric_average(total, days);
+}
+
 Datum dashboard_change(int64 total, int64 previous) {
     if (previous <= 0)
         return numeric_of(int64(0));
     Datum fast = numeric_of(percent_change(total, previous));
-    if (fast != Datum(0))
-        return fast;
-    Datum change =
-        DirectFunctionCall2(numeric_div, numeric_of(total - previous), numeric_of(previous));
-    return DirectFunctionCall2(numeric_round,
-                               DirectFunctionCall2(numeric_mul, change, numeric_of(int64(100))),
-                               Int32GetDatum(2));
+    return fast != Datum(0) ? fast : numeric_change(total, previous);
 }
 
 DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context) {
-    Oid catalog = InvalidOid, counts = InvalidOid, deltas = InvalidOid;
+    Oid catalog = metric_catalog_relid();
+    Oid schema = InvalidOid, counts = InvalidOid, deltas = InvalidOid;
     DashboardReader *r = pg::call([&] {
-        catalog = relation_in_schema("metrics");
-        counts = relation_in_schema("metric_counts_uuid");
-        deltas = relation_in_schema("metric_deltas_uuid");
+        schema = get_rel_namespace(catalog);
+        counts = relation_in_schema(schema, "metric_counts_uuid");
+        deltas = relation_in_schema(schema, "metric_deltas_uuid");
         require_select(catalog);
         require_select(counts);
         require_select(deltas);
@@ -307,10 +294,10 @@ DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context)
         pg::call([&] {
             r->counts = table_open(counts, AccessShareLock);
             r->counts_index =
-                index_open(relation_in_schema("metric_counts_uuid_pkey"), AccessShareLock);
+                index_open(relation_in_schema(schema, "metric_counts_uuid_pkey"), AccessShareLock);
             r->deltas = table_open(deltas, AccessShareLock);
             r->deltas_index =
-                index_open(relation_in_schema("metric_deltas_uuid_key"), AccessShareLock);
+                index_open(relation_in_schema(schema, "metric_deltas_uuid_key"), AccessShareLock);
         });
     return r;
 }

@@ -59,9 +59,14 @@ struct DashboardReader {
     void rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryContext memory);
 };
 
-// The seed's daily_average and week_over_week_change as numeric Datums (palloc'd). Exported for
-// the arithmetic self-test, which compares them with numeric's own functions.
+// The seed's daily_average, avg() of a week's daily values (total / days), and its
+// week_over_week_change, CASE WHEN previous > 0 THEN round(((total - previous)::numeric /
+// previous) * 100, 2) ELSE 0 END, as numeric Datums (palloc'd). dashboard_* build them from
+// pure_dashboard_weeks' arithmetic; numeric_* compute them with numeric's own functions, which is
+// their definition: the fallback beyond the fast path's range, and the self-test's reference.
 Datum dashboard_average(int64 total, int64 days);
 Datum dashboard_change(int64 total, int64 previous);
+Datum numeric_average(int64 total, int64 days);
+Datum numeric_change(int64 total, int64 previous); // previous > 0
 
 } // namespace assistant_hub::metrics

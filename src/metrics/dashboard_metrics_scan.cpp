@@ -72,9 +72,10 @@ void cost_path(double users, Cost *startup, Cost *total) {
              (users > 1 ? 1000 : 0);
 }
 
+// fdw_private: the value of the relation's own "user_id = x" clause, or null.
 void get_rel_size(PlannerInfo *root, RelOptInfo *baserel, Oid) {
-    bool one_user = find_user_id_value(root, baserel->baserestrictinfo, baserel->relid) != nullptr;
-    baserel->rows = rows_per_user * (one_user ? 1 : users_when_unknown);
+    baserel->fdw_private = find_user_id_value(root, baserel->baserestrictinfo, baserel->relid);
+    baserel->rows = rows_per_user * (baserel->fdw_private != nullptr ? 1 : users_when_unknown);
 }
 
 bool user_id_member(PlannerInfo *, RelOptInfo *rel, EquivalenceClass *, EquivalenceMember *em,
@@ -84,7 +85,7 @@ bool user_id_member(PlannerInfo *, RelOptInfo *rel, EquivalenceClass *, Equivale
 
 void get_paths(PlannerInfo *root, RelOptInfo *baserel, Oid) {
     Cost startup, total;
-    bool one_user = find_user_id_value(root, baserel->baserestrictinfo, baserel->relid) != nullptr;
+    bool one_user = baserel->fdw_private != nullptr;
     cost_path(one_user ? 1 : users_when_unknown, &startup, &total);
     add_path(baserel, reinterpret_cast<Path *>(create_foreignscan_path(
                           root, baserel, nullptr, baserel->rows, startup, total, NIL,
@@ -102,7 +103,6 @@ void get_paths(PlannerInfo *root, RelOptInfo *baserel, Oid) {
         if (bms_is_empty(outer))
             continue;
         cost_path(1, &startup, &total);
-        (void)get_baserel_parampathinfo(root, baserel, outer);
         add_path(baserel, reinterpret_cast<Path *>(
                               create_foreignscan_path(root, baserel, nullptr, rows_per_user,
                                                       startup, total, NIL, outer, nullptr, NIL)));
