@@ -6,13 +6,21 @@
 SET TimeZone = 'UTC';
 \set seed_query `cat sql/include/seed_dashboard_metrics_enhanced.sql`
 CREATE TEMP VIEW seed_dashboard_metrics_enhanced AS :seed_query;
-CREATE FUNCTION pg_temp.check_all() RETURNS TABLE(verify_differences bigint, only_ours bigint, only_seed bigint)
+-- Every user's rows read one user at a time (from the dashboard cache where it is valid).
+CREATE TEMP VIEW per_user AS
+SELECT d.* FROM hub.users u,
+    LATERAL (SELECT * FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id OFFSET 0) d;
+CREATE FUNCTION pg_temp.check_all()
+    RETURNS TABLE(verify_differences bigint, only_ours bigint, only_seed bigint, per_user_differing bigint)
 LANGUAGE sql AS $$
     SELECT (SELECT count(*) FROM assistant_hub.metrics m, LATERAL assistant_hub.verify_metric(m.name)),
            (SELECT count(*) FROM (SELECT * FROM assistant_hub.dashboard_metrics
                                   EXCEPT ALL SELECT * FROM seed_dashboard_metrics_enhanced) d),
            (SELECT count(*) FROM (SELECT * FROM seed_dashboard_metrics_enhanced
-                                  EXCEPT ALL SELECT * FROM assistant_hub.dashboard_metrics) d) $$;
+                                  EXCEPT ALL SELECT * FROM assistant_hub.dashboard_metrics) d),
+           (SELECT count(*) FROM ((SELECT * FROM per_user EXCEPT ALL SELECT * FROM seed_dashboard_metrics_enhanced)
+                                  UNION ALL
+                                  (SELECT * FROM seed_dashboard_metrics_enhanced EXCEPT ALL SELECT * FROM per_user)) d) $$;
 
 -- Twelve users; each has email threads to file messages under.
 CREATE TABLE random_users AS
@@ -124,6 +132,9 @@ BEGIN
     UPDATE statements SET n = n + done;
 END $$;
 CALL pg_temp.random_writes(1500);
+SELECT * FROM pg_temp.check_all();
+-- Consolidated: one-user reads come from the dashboard cache, until the next writes.
+SELECT assistant_hub.consolidate_metrics() > 0 AS folded;
 SELECT * FROM pg_temp.check_all();
 -- COPY, into a table that has rows and one that was just truncated.
 TRUNCATE hub.email_messages;

@@ -37,18 +37,25 @@ constexpr const char *hub_metric_names[] = {"journal_entries", "tasks_completed"
                                             "emails_received"};
 constexpr int window_days = 90; // the seed's "CURRENT_DATE - INTERVAL '90 days'"
 
-// A relation of the extension's schema (the schema of its catalog, metric_catalog_relid()).
-Oid relation_in_schema(Oid schema, const char *name) {
-    Oid relid = get_relname_relid(name, schema);
-    if (!OidIsValid(relid))
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("relation assistant_hub.%s does not exist", name)));
-    return relid;
-}
-
 void require_select(Oid relid) {
     if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
         aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
+}
+
+// day::timestamp AT TIME ZONE zone: the day's midnight in zone (of a week's Monday, its start).
+Datum midnight(DateADT day, pg_tz *zone) {
+    struct pg_tm tm;
+    fsec_t fsec;
+    TimestampTz result;
+    Timestamp local = Timestamp(day) * USECS_PER_DAY;
+    if (DATE_NOT_FINITE(day) || timestamp2tm(local, nullptr, &tm, &fsec, nullptr, nullptr) != 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+    int tz = DetermineTimeZoneOffset(&tm, zone);
+    if (tm2timestamp(&tm, fsec, &tz, &result) != 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+    return TimestampTzGetDatum(result);
 }
 
 // The hub metrics (uuid keys) that snapshot sees, with their zones' first day of the window.
@@ -85,6 +92,8 @@ void find_hub_metrics(DashboardReader &r, Oid catalog) {
     });
     Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
     r.metric_count = 0;
+    r.valid_from = DT_NOBEGIN;
+    r.valid_until = DT_NOEND;
     for (int i = 0; i < 3; i++) {
         if (!found[i].present)
             continue;
@@ -97,6 +106,10 @@ void find_hub_metrics(DashboardReader &r, Oid catalog) {
             return d;
         });
         r.metrics[r.metric_count++] = {found[i].id, name, zone, today - window_days};
+        pg::call([&] {
+            r.valid_from = std::max(r.valid_from, DatumGetTimestampTz(midnight(today, zone)));
+            r.valid_until = std::min(r.valid_until, DatumGetTimestampTz(midnight(today + 1, zone)));
+        });
     }
 }
 
@@ -204,22 +217,6 @@ void merge_days(DayValues &v) {
     v.resize(out);
 }
 
-// week::timestamp AT TIME ZONE zone: the week's Monday, midnight in the metric's zone.
-Datum week_start(DateADT week, pg_tz *zone) {
-    struct pg_tm tm;
-    fsec_t fsec;
-    TimestampTz result;
-    Timestamp local = Timestamp(week) * USECS_PER_DAY;
-    if (DATE_NOT_FINITE(week) || timestamp2tm(local, nullptr, &tm, &fsec, nullptr, nullptr) != 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
-    int tz = DetermineTimeZoneOffset(&tm, zone);
-    if (tm2timestamp(&tm, fsec, &tz, &result) != 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
-    return TimestampTzGetDatum(result);
-}
-
 // A numeric Datum built from its bytes (encode_numeric), or null when it needs the long format.
 Datum encoded_numeric(__int128 digits, int scale) {
     unsigned char payload[numeric_payload_max];
@@ -270,32 +267,49 @@ Datum dashboard_change(int64 total, int64 previous) {
     return fast != Datum(0) ? fast : numeric_change(total, previous);
 }
 
-DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context) {
+Oid relation_in_schema(Oid schema, const char *name) {
+    Oid relid = get_relname_relid(name, schema);
+    if (!OidIsValid(relid))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("relation assistant_hub.%s does not exist", name)));
+    return relid;
+}
+
+bool dashboard_direct_read(Oid *schema) {
     Oid catalog = metric_catalog_relid();
-    Oid schema = InvalidOid, counts = InvalidOid, deltas = InvalidOid;
-    DashboardReader *r = pg::call([&] {
-        schema = get_rel_namespace(catalog);
-        counts = relation_in_schema(schema, "metric_counts_uuid");
-        deltas = relation_in_schema(schema, "metric_deltas_uuid");
+    return pg::call([&] {
+        *schema = get_rel_namespace(catalog);
+        Oid counts = relation_in_schema(*schema, "metric_counts_uuid");
+        Oid deltas = relation_in_schema(*schema, "metric_deltas_uuid");
         require_select(catalog);
         require_select(counts);
         require_select(deltas);
+        return !IsolationIsSerializable() &&
+               check_enable_rls(counts, InvalidOid, false) != RLS_ENABLED &&
+               check_enable_rls(deltas, InvalidOid, false) != RLS_ENABLED;
+    });
+}
+
+DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context) {
+    Oid schema = InvalidOid;
+    bool direct = dashboard_direct_read(&schema);
+    DashboardReader *r = pg::call([&] {
         auto *reader = static_cast<DashboardReader *>(
             MemoryContextAllocZero(context, sizeof(DashboardReader)));
         reader->snapshot = snapshot;
         reader->context = context;
-        reader->by_index = !IsolationIsSerializable() &&
-                           check_enable_rls(counts, InvalidOid, false) != RLS_ENABLED &&
-                           check_enable_rls(deltas, InvalidOid, false) != RLS_ENABLED;
+        reader->by_index = direct;
         return reader;
     });
-    find_hub_metrics(*r, catalog);
+    find_hub_metrics(*r, metric_catalog_relid());
     if (r->by_index)
         pg::call([&] {
-            r->counts = table_open(counts, AccessShareLock);
+            r->counts =
+                table_open(relation_in_schema(schema, "metric_counts_uuid"), AccessShareLock);
             r->counts_index =
                 index_open(relation_in_schema(schema, "metric_counts_uuid_pkey"), AccessShareLock);
-            r->deltas = table_open(deltas, AccessShareLock);
+            r->deltas =
+                table_open(relation_in_schema(schema, "metric_deltas_uuid"), AccessShareLock);
             r->deltas_index =
                 index_open(relation_in_schema(schema, "metric_deltas_uuid_key"), AccessShareLock);
         });
@@ -397,7 +411,7 @@ void DashboardReader::rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryCo
                         if (ws.week == w.week && ws.zone == metric.zone)
                             row.values[1] = ws.start;
                     if (row.values[1] == Datum(0)) {
-                        row.values[1] = week_start(w.week, metric.zone);
+                        row.values[1] = midnight(w.week, metric.zone);
                         starts.push_back({w.week, metric.zone, row.values[1]});
                     }
                     row.values[2] = metric.name;

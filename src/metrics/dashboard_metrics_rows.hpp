@@ -46,6 +46,9 @@ struct DashboardReader {
     MemoryContext context;
     DashboardMetric metrics[3]; // the hub metrics that exist, in the seed's order
     int metric_count;
+    // The transaction start times that give every metric the same "today" as this one's: rows
+    // computed now are the rows of any transaction starting in [valid_from, valid_until).
+    TimestampTz valid_from, valid_until;
     bool by_index;                                       // false: through SQL
     Relation counts, counts_index, deltas, deltas_index; // open when by_index
 
@@ -58,6 +61,15 @@ struct DashboardReader {
     // key's rows, allocated in memory (one week of one metric each, in metric and week order).
     void rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryContext memory);
 };
+
+// Checks that the caller may read the dashboard (SELECT on the metric catalog and the uuid value
+// tables, else 42501) and says whether the values may be read from the indexes directly: no
+// row-level security on the value tables for the caller, not SERIALIZABLE. schema: the
+// extension's.
+bool dashboard_direct_read(Oid *schema);
+
+// A relation of the extension's schema, by name (42P01 when missing).
+Oid relation_in_schema(Oid schema, const char *name);
 
 // The seed's daily_average, avg() of a week's daily values (total / days), and its
 // week_over_week_change, CASE WHEN previous > 0 THEN round(((total - previous)::numeric /

@@ -5,8 +5,9 @@
 // "user_id = <value>" (a constant, a parameter, or a join's outer column in a parameterized
 // nested loop), the scan reads that one user's values, through one plan node, so a user's
 // dashboard costs about what one index scan of a materialized view costs. Without one it reads
-// every user. The clause stays a filter too, so rows are always right whatever the plan.
-#include "metrics/dashboard_metrics_rows.hpp"
+// every user. The clause stays a filter too, so rows are always right whatever the plan. One user's
+// rows come from the dashboard cache when it holds them valid (dashboard_cache.hpp).
+#include "metrics/dashboard_cache.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -56,12 +57,17 @@ Expr *user_id_value(PlannerInfo *root, Expr *clause, Index relid) {
     return reinterpret_cast<Expr *>(value);
 }
 
-Expr *find_user_id_value(PlannerInfo *root, List *clauses, Index relid) {
+// The value of the first "user_id = x" clause of clauses, and the clause (when found).
+Expr *find_user_id_value(PlannerInfo *root, List *clauses, Index relid,
+                         RestrictInfo **clause = nullptr) {
     ListCell *lc;
     foreach (lc, clauses) {
         auto *rinfo = static_cast<RestrictInfo *>(lfirst(lc));
-        if (Expr *value = user_id_value(root, rinfo->clause, relid))
+        if (Expr *value = user_id_value(root, rinfo->clause, relid)) {
+            if (clause != nullptr)
+                *clause = rinfo;
             return value;
+        }
     }
     return nullptr;
 }
@@ -111,11 +117,15 @@ void get_paths(PlannerInfo *root, RelOptInfo *baserel, Oid) {
 
 ForeignScan *get_plan(PlannerInfo *root, RelOptInfo *baserel, Oid, ForeignPath *best_path,
                       List *tlist, List *scan_clauses, Plan *outer_plan) {
-    Expr *value = find_user_id_value(root, scan_clauses, baserel->relid);
+    RestrictInfo *clause = nullptr;
+    Expr *value = find_user_id_value(root, scan_clauses, baserel->relid, &clause);
     List *fdw_exprs = value != nullptr ? list_make1(value) : NIL;
     (void)best_path;
-    return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false), baserel->relid,
-                            fdw_exprs, NIL, NIL, NIL, outer_plan);
+    // Every row of a one-user scan has user_id = the value (the key it was read by): that clause
+    // needs no check per row. Any other clause stays a filter.
+    return make_foreignscan(
+        tlist, extract_actual_clauses(list_delete_ptr(list_copy(scan_clauses), clause), false),
+        baserel->relid, fdw_exprs, NIL, NIL, NIL, outer_plan);
 }
 
 // The scan's state. Plain data in the executor's memory: an error needs no C++ cleanup.
@@ -127,7 +137,8 @@ struct ScanState {
     size_t next_key;
     DashboardRows *rows;
     size_t next_row;
-    bool fetched; // rows hold what the current parameters select
+    bool fetched;                   // rows hold what the current parameters select
+    int64 cache_hits, cache_misses; // one-user reads served from dashboard_cache, or computed
 };
 
 void begin_scan(ForeignScanState *node, int) {
@@ -140,11 +151,15 @@ void begin_scan(ForeignScanState *node, int) {
     node->fdw_state = s;
 }
 
+DashboardReader *reader(ForeignScanState *node, ScanState *s) {
+    if (s->reader == nullptr)
+        s->reader =
+            DashboardReader::open(node->ss.ps.state->es_snapshot, node->ss.ps.state->es_query_cxt);
+    return s->reader;
+}
+
 // Loads the next user's rows; false when there is none.
 bool load_rows(ForeignScanState *node, ScanState *s) {
-    MemoryContext query_memory = node->ss.ps.state->es_query_cxt;
-    if (s->reader == nullptr)
-        s->reader = DashboardReader::open(node->ss.ps.state->es_snapshot, query_memory);
     pg::call([&] { MemoryContextReset(s->rows_memory); });
     void *p = pg::call([&] { return MemoryContextAlloc(s->rows_memory, sizeof(DashboardRows)); });
     s->rows = new (p) DashboardRows(pg::make_in<DashboardRows>(s->rows_memory));
@@ -157,31 +172,47 @@ bool load_rows(ForeignScanState *node, ScanState *s) {
         Datum key = pg::call([&] {
             return ExecEvalExprSwitchContext(s->user_id, node->ss.ps.ps_ExprContext, &isnull);
         });
-        if (!isnull)
-            s->reader->rows_of(*DatumGetUUIDP(key), *s->rows, s->rows_memory);
+        if (isnull)
+            return true;
+        const pg_uuid_t &user = *DatumGetUUIDP(key);
+        if (read_cached_rows(node->ss.ps.state->es_snapshot, user, *s->rows, s->rows_memory)) {
+            s->cache_hits++;
+        } else {
+            s->cache_misses++;
+            reader(node, s)->rows_of(user, *s->rows, s->rows_memory);
+        }
         return true;
     }
     if (s->keys == nullptr)
-        s->keys = s->reader->keys();
+        s->keys = reader(node, s)->keys();
     if (s->next_key >= s->keys->size())
         return false;
     s->reader->rows_of((*s->keys)[s->next_key++], *s->rows, s->rows_memory);
     return true;
 }
 
-TupleTableSlot *iterate(ForeignScanState *node) {
-    auto *s = static_cast<ScanState *>(node->fdw_state);
-    TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-    pg::call([&] { ExecClearTuple(slot); });
-    while (s->rows == nullptr || s->next_row >= s->rows->size())
-        if (!load_rows(node, s))
-            return slot;
+// The next loaded row into the slot; false when every loaded row was returned. Plain stores into
+// a virtual slot: nothing here raises an error.
+bool next_loaded_row(ScanState *s, TupleTableSlot *slot) {
+    if (s->rows == nullptr || s->next_row >= s->rows->size())
+        return false;
     const DashboardRow &row = (*s->rows)[s->next_row++];
+    ExecClearTuple(slot);
     for (int i = 0; i < dashboard_columns; i++) {
         slot->tts_values[i] = row.values[i];
         slot->tts_isnull[i] = row.nulls[i];
     }
-    pg::call([&] { ExecStoreVirtualTuple(slot); });
+    ExecStoreVirtualTuple(slot);
+    return true;
+}
+
+TupleTableSlot *load_and_iterate(ForeignScanState *node) {
+    auto *s = static_cast<ScanState *>(node->fdw_state);
+    TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+    pg::call([&] { ExecClearTuple(slot); });
+    while (!next_loaded_row(s, slot))
+        if (!load_rows(node, s))
+            return slot;
     return slot;
 }
 
@@ -202,6 +233,11 @@ void end_scan(ForeignScanState *node) {
 void explain_scan(ForeignScanState *node, ExplainState *es) {
     auto *plan = reinterpret_cast<ForeignScan *>(node->ss.ps.plan);
     ExplainPropertyText("Dashboard Rows", plan->fdw_exprs != NIL ? "one user" : "every user", es);
+    auto *s = static_cast<ScanState *>(node->fdw_state);
+    if (es->analyze && s != nullptr && plan->fdw_exprs != NIL) {
+        ExplainPropertyInteger("Users From Cache", nullptr, s->cache_hits, es);
+        ExplainPropertyInteger("Users Computed", nullptr, s->cache_misses, es);
+    }
 }
 
 } // namespace
@@ -211,6 +247,14 @@ void explain_scan(ForeignScanState *node, ExplainState *es) {
 namespace {
 template <auto F, typename... A> auto guarded(A... a) {
     return pg::guard([&] { return pg::call([&] { return F(a...); }); });
+}
+
+// Per row: a loaded row is returned without the guards' cost (next_loaded_row raises nothing);
+// loading the next rows runs guarded.
+TupleTableSlot *iterate(ForeignScanState *node) {
+    if (next_loaded_row(static_cast<ScanState *>(node->fdw_state), node->ss.ss_ScanTupleSlot))
+        return node->ss.ss_ScanTupleSlot;
+    return guarded<load_and_iterate, ForeignScanState *>(node);
 }
 } // namespace
 
@@ -222,7 +266,7 @@ AH_SQL_FUNCTION(dashboard_metrics_handler) {
         routine->GetForeignPlan = guarded<get_plan, PlannerInfo *, RelOptInfo *, Oid, ForeignPath *,
                                           List *, List *, Plan *>;
         routine->BeginForeignScan = guarded<begin_scan, ForeignScanState *, int>;
-        routine->IterateForeignScan = guarded<iterate, ForeignScanState *>;
+        routine->IterateForeignScan = iterate;
         routine->ReScanForeignScan = guarded<rescan, ForeignScanState *>;
         routine->EndForeignScan = guarded<end_scan, ForeignScanState *>;
         routine->ExplainForeignScan = guarded<explain_scan, ForeignScanState *, ExplainState *>;

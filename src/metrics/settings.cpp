@@ -1,5 +1,6 @@
 // assistant_hub.metrics_timezone and the subsystem's registration at library load.
 #include "core/init.hpp"
+#include "metrics/dashboard_cache.hpp"
 #include "metrics/metrics.hpp"
 #include "pg/guard.hpp"
 
@@ -36,6 +37,7 @@ void init_metrics() {
         "Fixed per metric when it is created (or fully rebuilt); the session's TimeZone is never "
         "used.",
         &metrics::timezone_setting, "UTC", PGC_SUSET, 0, metrics::check_timezone, nullptr, nullptr);
+    metrics::define_dashboard_cache_setting();
     metrics::register_delta_store_callbacks();
     metrics::register_metric_cache_callbacks();
 }

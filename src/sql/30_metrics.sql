@@ -377,6 +377,7 @@ BEGIN
                    'metric_counts_' || assistant_hub._metric_storage(m.key_type),
                    assistant_hub._metric_recount_sql(m, false))
         USING NULL::text, m.time_zone, m.id;
+    PERFORM assistant_hub._dashboard_cache_clear();
     PERFORM assistant_hub._metric_invalidate();
 END $$;
 COMMENT ON FUNCTION assistant_hub.create_metric(text, regclass, name, name, text) IS
@@ -401,6 +402,7 @@ BEGIN
     EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_counts_' || storage) USING m.id;
     EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_deltas_' || storage) USING m.id;
     DELETE FROM assistant_hub.metrics WHERE id = m.id;
+    PERFORM assistant_hub._dashboard_cache_clear();
     PERFORM assistant_hub._metric_invalidate();
 END $$;
 COMMENT ON FUNCTION assistant_hub.drop_metric(text) IS 'Drops a metric: its triggers and its values.';
@@ -440,6 +442,7 @@ BEGIN
         END IF;
         EXECUTE format('LOCK TABLE %s IN SHARE MODE', m.source);
         UPDATE assistant_hub.metrics SET time_zone = zone WHERE id = m.id RETURNING * INTO m;
+        PERFORM assistant_hub._dashboard_cache_clear();
         PERFORM assistant_hub._metric_invalidate();
     END IF;
     RETURN assistant_hub._metric_correct(m, metric_key);
@@ -490,6 +493,8 @@ DECLARE
     storage text;
     n bigint;
     total bigint := 0;
+    keys text[];
+    touched uuid[] := '{}';
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'consolidate_metrics: must run in a READ COMMITTED transaction'
@@ -503,15 +508,19 @@ BEGIN
             ' upserted AS (INSERT INTO assistant_hub.%2$I AS c (metric_id, key, day, value)'
             '     SELECT metric_id, key, day, delta FROM folded'
             '     ON CONFLICT (key, metric_id, day) DO UPDATE SET value = c.value + excluded.value)'
-            ' SELECT coalesce(sum(n), 0) FROM folded', 'metric_deltas_' || storage, 'metric_counts_' || storage)
-            INTO n;
+            ' SELECT coalesce(sum(n), 0), array_agg(DISTINCT key::text) FROM folded', 'metric_deltas_' || storage, 'metric_counts_' || storage)
+            INTO n, keys;
         EXECUTE format('DELETE FROM assistant_hub.%I WHERE value = 0', 'metric_counts_' || storage);
         total := total + n;
+        IF storage = 'uuid' THEN
+            touched := coalesce(keys::uuid[], '{}');
+        END IF;
     END LOOP;
+    PERFORM assistant_hub._dashboard_cache_refresh(touched);
     RETURN total;
 END $$;
 COMMENT ON FUNCTION assistant_hub.consolidate_metrics() IS
-    'Folds metric delta rows into the consolidated counts (run by maintenance); returns the number of delta rows folded.';
+    'Folds metric delta rows into the consolidated counts and refreshes the dashboard cache of the users they changed (run by maintenance); returns the number of delta rows folded.';
 REVOKE ALL ON FUNCTION assistant_hub.consolidate_metrics() FROM PUBLIC;
 
 -- Partitions come and go after a metric is created (monthly premake and retention, ATTACH and
@@ -541,6 +550,7 @@ BEGIN
             EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_counts_' || assistant_hub._metric_storage(m.key_type)) USING m.id;
             EXECUTE format('DELETE FROM assistant_hub.%I WHERE metric_id = $1', 'metric_deltas_' || assistant_hub._metric_storage(m.key_type)) USING m.id;
             DELETE FROM assistant_hub.metrics WHERE id = m.id;
+            PERFORM assistant_hub._dashboard_cache_clear();
         END LOOP;
         -- A dropped partition took its rows: recount the metrics whose triggers it carried.
         FOR m IN SELECT * FROM assistant_hub.metrics mm
@@ -652,6 +662,82 @@ CREATE FUNCTION assistant_hub._dashboard_arithmetic_selftest(max_value integer,
 COMMENT ON FUNCTION assistant_hub._dashboard_arithmetic_selftest(integer) IS
     'Test: compares the numeric results dashboard_metrics computes itself (averages, week-over-week changes) with numeric''s own functions, byte for byte, for totals up to max_value.';
 REVOKE ALL ON FUNCTION assistant_hub._dashboard_arithmetic_selftest(integer) FROM PUBLIC;
+
+-- The dashboard cache (src/metrics/dashboard_cache.hpp): each user's dashboard_metrics rows as
+-- consolidate_metrics() last computed them, packed in one value. A one-user read returns them
+-- only when they are what computing them again would give: started in [valid_from, valid_until)
+-- (the same "today"), no delta row or pending delta of the user's hub metrics, no row-level
+-- security or SERIALIZABLE for the caller. Derived data: not dumped, cleared (and so rebuilt at
+-- the next consolidation) whenever counts change other than by consolidation.
+CREATE TABLE assistant_hub.dashboard_cache (
+    user_id     uuid        NOT NULL PRIMARY KEY,
+    valid_from  timestamptz NOT NULL,
+    valid_until timestamptz NOT NULL,
+    rows        bytea       NOT NULL
+) WITH (toast_tuple_target = 8160);
+-- Up to about 42 rows (3 kB) per user: kept in the row, uncompressed, so a read is one heap fetch.
+ALTER TABLE assistant_hub.dashboard_cache ALTER COLUMN rows SET STORAGE EXTERNAL;
+COMMENT ON TABLE assistant_hub.dashboard_cache IS
+    'Each user''s dashboard_metrics rows as consolidate_metrics() last computed them (packed; read by the dashboard_metrics scan when valid).';
+CREATE TABLE assistant_hub.dashboard_cache_state (
+    single      boolean     NOT NULL DEFAULT true PRIMARY KEY CHECK (single),
+    valid_from  timestamptz NOT NULL,
+    valid_until timestamptz NOT NULL
+);
+INSERT INTO assistant_hub.dashboard_cache_state VALUES (true, '-infinity', '-infinity');
+COMMENT ON TABLE assistant_hub.dashboard_cache_state IS
+    'The period the whole dashboard cache was computed for; another period (a new day, a cleared cache) makes consolidation rebuild every user.';
+REVOKE ALL ON assistant_hub.dashboard_cache, assistant_hub.dashboard_cache_state FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub._dashboard_cache_build(keys uuid[], OUT user_id uuid,
+    OUT valid_from timestamptz, OUT valid_until timestamptz, OUT rows bytea)
+    RETURNS SETOF record
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'dashboard_cache_build';
+COMMENT ON FUNCTION assistant_hub._dashboard_cache_build(uuid[]) IS
+    'The dashboard cache rows of these users (every user with dashboard rows when null), computed now.';
+CREATE FUNCTION assistant_hub._dashboard_cache_period(OUT valid_from timestamptz, OUT valid_until timestamptz)
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'dashboard_cache_period';
+COMMENT ON FUNCTION assistant_hub._dashboard_cache_period() IS
+    'The transaction start times for which dashboard rows computed now are valid (the same "today" in every hub metric''s zone).';
+
+CREATE FUNCTION assistant_hub._dashboard_cache_clear() RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    DELETE FROM assistant_hub.dashboard_cache;
+    UPDATE assistant_hub.dashboard_cache_state SET valid_from = '-infinity', valid_until = '-infinity';
+$$;
+COMMENT ON FUNCTION assistant_hub._dashboard_cache_clear() IS
+    'Empties the dashboard cache (after counts changed other than by consolidation); the next consolidation rebuilds it.';
+
+-- Called by consolidate_metrics() with the users whose deltas it folded.
+CREATE FUNCTION assistant_hub._dashboard_cache_refresh(touched uuid[]) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    state assistant_hub.dashboard_cache_state;
+    period record;
+    n bigint;
+BEGIN
+    SELECT * INTO period FROM assistant_hub._dashboard_cache_period();
+    SELECT * INTO state FROM assistant_hub.dashboard_cache_state FOR UPDATE;
+    IF state.valid_from = period.valid_from AND state.valid_until = period.valid_until THEN
+        DELETE FROM assistant_hub.dashboard_cache WHERE user_id = ANY (touched);
+        INSERT INTO assistant_hub.dashboard_cache SELECT * FROM assistant_hub._dashboard_cache_build(touched);
+    ELSE
+        -- A new day in a hub metric's zone, or a cleared cache: every user again.
+        DELETE FROM assistant_hub.dashboard_cache;
+        INSERT INTO assistant_hub.dashboard_cache SELECT * FROM assistant_hub._dashboard_cache_build(NULL);
+    END IF;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE assistant_hub.dashboard_cache_state SET valid_from = period.valid_from, valid_until = period.valid_until;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION assistant_hub._dashboard_cache_refresh(uuid[]) IS
+    'Recomputes the dashboard cache rows of these users, or of every user when the cache is not of the current period; returns the number of users cached.';
+REVOKE ALL ON FUNCTION assistant_hub._dashboard_cache_build(uuid[]), assistant_hub._dashboard_cache_period(),
+    assistant_hub._dashboard_cache_clear(), assistant_hub._dashboard_cache_refresh(uuid[]) FROM PUBLIC;
 
 CREATE VIEW assistant_hub.dashboard_metrics WITH (security_invoker = true) AS
 SELECT user_id, week_start, metric_type, weekly_total, daily_average, daily_maximum,
