@@ -106,11 +106,10 @@ bool has_pending(const pg_uuid_t &key) {
 }
 
 // The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction.
-char *fetch_cached(Oid schema, Snapshot snapshot, const pg_uuid_t &key, MemoryContext memory,
-                   size_t *size) {
-    Relation cache = table_open(relation_in_schema(schema, "dashboard_cache"), AccessShareLock);
-    Relation index =
-        index_open(relation_in_schema(schema, "dashboard_cache_pkey"), AccessShareLock);
+char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
+                   MemoryContext memory, size_t *size) {
+    Relation cache = table_open(rels.cache, AccessShareLock);
+    Relation index = index_open(rels.cache_index, AccessShareLock);
     ScanKeyData scankey;
     ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
                 UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
@@ -141,10 +140,10 @@ char *fetch_cached(Oid schema, Snapshot snapshot, const pg_uuid_t &key, MemoryCo
 }
 
 // snapshot sees a delta row of one of these metrics for key (not folded into the cache yet).
-bool has_deltas(Oid schema, Snapshot snapshot, const pg_uuid_t &key, const PackedHeader &header) {
-    Relation deltas = table_open(relation_in_schema(schema, "metric_deltas_uuid"), AccessShareLock);
-    Relation index =
-        index_open(relation_in_schema(schema, "metric_deltas_uuid_key"), AccessShareLock);
+bool has_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
+                const PackedHeader &header) {
+    Relation deltas = table_open(rels.deltas, AccessShareLock);
+    Relation index = index_open(rels.deltas_index, AccessShareLock);
     ScanKeyData scankey;
     ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
                 UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
@@ -260,17 +259,17 @@ bool read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &ou
                       MemoryContext memory) {
     if (!cache_setting)
         return false;
-    Oid schema = InvalidOid;
-    if (!dashboard_direct_read(&schema) || has_pending(key))
+    const DashboardRelations &rels = dashboard_relations();
+    if (!dashboard_direct_read(rels) || has_pending(key))
         return false;
     return pg::call([&] {
         size_t size = 0;
-        char *bytes = fetch_cached(schema, snapshot, key, memory, &size);
+        char *bytes = fetch_cached(rels, snapshot, key, memory, &size);
         if (bytes == nullptr || size < sizeof(PackedHeader))
             return false;
         const auto *header = reinterpret_cast<const PackedHeader *>(bytes);
         if (header->magic != packed_magic || header->metric_count > 3 ||
-            has_deltas(schema, snapshot, key, *header))
+            has_deltas(rels, snapshot, key, *header))
             return false;
         auto *user = static_cast<pg_uuid_t *>(MemoryContextAlloc(memory, sizeof(pg_uuid_t)));
         *user = key;

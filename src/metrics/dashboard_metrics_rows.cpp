@@ -22,6 +22,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
@@ -267,6 +268,9 @@ Datum dashboard_change(int64 total, int64 previous) {
     return fast != Datum(0) ? fast : numeric_change(total, previous);
 }
 
+namespace {
+
+// A relation of the extension's schema, by name (42P01 when missing).
 Oid relation_in_schema(Oid schema, const char *name) {
     Oid relid = get_relname_relid(name, schema);
     if (!OidIsValid(relid))
@@ -275,24 +279,60 @@ Oid relation_in_schema(Oid schema, const char *name) {
     return relid;
 }
 
-bool dashboard_direct_read(Oid *schema) {
+DashboardRelations known_relations;
+bool relations_known = false;
+uint64 invalidations = 0; // of any relation: one during a lookup may concern what it found
+
+void on_relation_invalidated(Datum, Oid relid) {
+    invalidations++;
+    const Oid *known = &known_relations.catalog;
+    for (size_t i = 0; i < sizeof(DashboardRelations) / sizeof(Oid); i++)
+        if (!OidIsValid(relid) || known[i] == relid)
+            relations_known = false;
+}
+
+} // namespace
+
+const DashboardRelations &dashboard_relations() {
+    static bool callback_registered = false;
+    if (relations_known)
+        return known_relations;
+    pg::call([&] {
+        if (!callback_registered) {
+            CacheRegisterRelcacheCallback(on_relation_invalidated, Datum(0));
+            callback_registered = true;
+        }
+    });
+    uint64 before = invalidations;
     Oid catalog = metric_catalog_relid();
+    pg::call([&] {
+        Oid schema = get_rel_namespace(catalog);
+        known_relations = {catalog,
+                           relation_in_schema(schema, "metric_counts_uuid"),
+                           relation_in_schema(schema, "metric_counts_uuid_pkey"),
+                           relation_in_schema(schema, "metric_deltas_uuid"),
+                           relation_in_schema(schema, "metric_deltas_uuid_key"),
+                           relation_in_schema(schema, "dashboard_cache"),
+                           relation_in_schema(schema, "dashboard_cache_pkey")};
+    });
+    relations_known = invalidations == before;
+    return known_relations;
+}
+
+bool dashboard_direct_read(const DashboardRelations &rels) {
     return pg::call([&] {
-        *schema = get_rel_namespace(catalog);
-        Oid counts = relation_in_schema(*schema, "metric_counts_uuid");
-        Oid deltas = relation_in_schema(*schema, "metric_deltas_uuid");
-        require_select(catalog);
-        require_select(counts);
-        require_select(deltas);
+        require_select(rels.catalog);
+        require_select(rels.counts);
+        require_select(rels.deltas);
         return !IsolationIsSerializable() &&
-               check_enable_rls(counts, InvalidOid, false) != RLS_ENABLED &&
-               check_enable_rls(deltas, InvalidOid, false) != RLS_ENABLED;
+               check_enable_rls(rels.counts, InvalidOid, false) != RLS_ENABLED &&
+               check_enable_rls(rels.deltas, InvalidOid, false) != RLS_ENABLED;
     });
 }
 
 DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context) {
-    Oid schema = InvalidOid;
-    bool direct = dashboard_direct_read(&schema);
+    const DashboardRelations &rels = dashboard_relations();
+    bool direct = dashboard_direct_read(rels);
     DashboardReader *r = pg::call([&] {
         auto *reader = static_cast<DashboardReader *>(
             MemoryContextAllocZero(context, sizeof(DashboardReader)));
@@ -301,17 +341,13 @@ DashboardReader *DashboardReader::open(Snapshot snapshot, MemoryContext context)
         reader->by_index = direct;
         return reader;
     });
-    find_hub_metrics(*r, metric_catalog_relid());
+    find_hub_metrics(*r, rels.catalog);
     if (r->by_index)
         pg::call([&] {
-            r->counts =
-                table_open(relation_in_schema(schema, "metric_counts_uuid"), AccessShareLock);
-            r->counts_index =
-                index_open(relation_in_schema(schema, "metric_counts_uuid_pkey"), AccessShareLock);
-            r->deltas =
-                table_open(relation_in_schema(schema, "metric_deltas_uuid"), AccessShareLock);
-            r->deltas_index =
-                index_open(relation_in_schema(schema, "metric_deltas_uuid_key"), AccessShareLock);
+            r->counts = table_open(rels.counts, AccessShareLock);
+            r->counts_index = index_open(rels.counts_index, AccessShareLock);
+            r->deltas = table_open(rels.deltas, AccessShareLock);
+            r->deltas_index = index_open(rels.deltas_index, AccessShareLock);
         });
     return r;
 }

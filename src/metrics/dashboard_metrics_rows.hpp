@@ -62,14 +62,17 @@ struct DashboardReader {
     void rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryContext memory);
 };
 
+// The relations dashboard_metrics reads: found by name in the extension's schema once per
+// backend, and again after one of them is invalidated (altered, dropped, the extension re-created).
+struct DashboardRelations {
+    Oid catalog, counts, counts_index, deltas, deltas_index, cache, cache_index;
+};
+const DashboardRelations &dashboard_relations();
+
 // Checks that the caller may read the dashboard (SELECT on the metric catalog and the uuid value
 // tables, else 42501) and says whether the values may be read from the indexes directly: no
-// row-level security on the value tables for the caller, not SERIALIZABLE. schema: the
-// extension's.
-bool dashboard_direct_read(Oid *schema);
-
-// A relation of the extension's schema, by name (42P01 when missing).
-Oid relation_in_schema(Oid schema, const char *name);
+// row-level security on the value tables for the caller, not SERIALIZABLE.
+bool dashboard_direct_read(const DashboardRelations &rels);
 
 // The seed's daily_average, avg() of a week's daily values (total / days), and its
 // week_over_week_change, CASE WHEN previous > 0 THEN round(((total - previous)::numeric /

@@ -4,10 +4,14 @@
 # data: with_metrics (the three hub metrics attached, as create_hub_schema() does) and
 # without_metrics (metrics dropped). Prints and records:
 #   1. dashboard currency after 1,000 changed rows: our cost, paid inside the writes (the write's
-#      time with the metrics minus without), against REFRESH MATERIALIZED VIEW CONCURRENTLY;
+#      time with the metrics minus without), against REFRESH MATERIALIZED VIEW CONCURRENTLY; and
+#      the maintenance: consolidate_metrics() after those rows (it re-caches the changed users'
+#      dashboard rows), and its once-a-day re-caching of every user;
 #   2. write overhead: instructions per single-row write (callgrind on postgres --single, on a small
 #      copy) with and without the metrics, and a 100k-row INSERT ... SELECT timed with and without;
-#   3. reads of one user's dashboard_metrics and dashboard_summary against the materialized view;
+#   3. reads of one user's dashboard_metrics (from the dashboard cache, as after consolidation,
+#      and computed, as between a write and its consolidation) and dashboard_summary against the
+#      materialized view;
 #      with FLAT=1 also the same reads on a dataset a quarter the size (flat = ratio near 1).
 #   SCALE=10000 ROUNDS=5 FLAT=1 test/bench/metrics.sh      (CALLGRIND_ONLY=1: part 2a and the
 #   100k-row INSERT under callgrind only; READS_ONLY=1: part 3 only; SCALE_DEPENDENT_ONLY=1:
@@ -122,17 +126,29 @@ complete_1000() { # round
     echo "UPDATE hub.tasks t SET status = 'completed', completed_at = now() FROM bench_batch b
           WHERE b.round = $1 AND t.user_id = b.user_id AND t.id = b.id;"
 }
-with=(); without=(); refresh=(); ours=()
+with=(); without=(); refresh=(); ours=(); consolidate=()
 for r in $(seq 1 "$ROUNDS"); do
     with+=("$(cpu_ms with_metrics "$(complete_1000 "$r")")")
     without+=("$(cpu_ms without_metrics "$(complete_1000 "$r")")")
     ours+=("$(python3 -c "print(f'{${with[-1]} - ${without[-1]}:.3f}')")")
     refresh+=("$(cpu_ms with_metrics "REFRESH MATERIALIZED VIEW CONCURRENTLY seed_dashboard_metrics_enhanced;")")
+    # Maintenance, not currency: folding the deltas and re-caching the changed users' rows.
+    consolidate+=("$(cpu_ms with_metrics "SELECT assistant_hub.consolidate_metrics();")")
 done
 w=$(median "${with[@]}"); wo=$(median "${without[@]}"); rf=$(median "${refresh[@]}"); o=$(median "${ours[@]}")
 log "1,000-row update: ${with[*]} ms with metrics, ${without[*]} ms without; refresh ${rf} ms"
 record "metrics: dashboard current after 1,000 changed rows (ms)" "$o" "$rf" ms \
     "backend CPU ms; ours = the update with metrics - without, median of $ROUNDS paired rounds (update $w vs $wo); peer = REFRESH MATERIALIZED VIEW CONCURRENTLY; $rows rows"
+record "metrics: consolidate_metrics after 1,000 changed rows vs REFRESH (ms)" "$(median "${consolidate[@]}")" "$rf" ms \
+    "backend CPU ms; ours = folding the deltas and re-caching the changed users' dashboard rows (maintenance; reads are exact without it)"
+# Once a day (a new "today"), consolidation re-caches every user.
+rebuild=()
+for r in $(seq 1 "$ROUNDS"); do
+    rebuild+=("$(cpu_ms with_metrics "UPDATE assistant_hub.dashboard_cache_state SET valid_until = now();" \
+                 "SELECT assistant_hub.consolidate_metrics();")")
+done
+record "metrics: dashboard cache rebuilt for a new day vs REFRESH (ms)" "$(median "${rebuild[@]}")" "$rf" ms \
+    "backend CPU ms; ours = consolidate_metrics() re-caching every user (first run of a day)"
 
 # 2b. A 100k-row INSERT ... SELECT into the journal, with and without the metrics.
 if [ "${SCALE_DEPENDENT_ONLY:-0}" != 1 ]; then
@@ -168,8 +184,13 @@ for mode in adhoc prepared; do
     reads[matview_$mode]=$(read_ms with_metrics "$mode" "$MATVIEW_READ")
     reads[view_$mode]=$(read_ms with_metrics "$mode" "$VIEW_READ")
     reads[summary_$mode]=$(read_ms with_metrics "$mode" "$SUMMARY_READ")
+    # As between a user's write and its consolidation: the rows computed from the values.
+    reads[computed_$mode]=$(PGOPTIONS="-c assistant_hub.dashboard_cache=off" read_ms with_metrics "$mode" "$VIEW_READ")
     record "metrics: one user's dashboard_metrics vs the seed's matview, $mode (ms)" "${reads[view_$mode]}" \
         "${reads[matview_$mode]}" ms "median over $READ_USERS users; ours always fresh, the matview as of its last refresh"
+    record "metrics: one user's dashboard_metrics computed (not cached) vs the matview, $mode (ms)" \
+        "${reads[computed_$mode]}" "${reads[matview_$mode]}" ms \
+        "assistant_hub.dashboard_cache = off: what a read costs between a write and its consolidation"
     record "metrics: one user's dashboard_summary vs the seed's matview, $mode (ms)" "${reads[summary_$mode]}" \
         "${reads[matview_$mode]}" ms "median over $READ_USERS users"
 done
