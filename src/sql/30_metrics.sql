@@ -784,10 +784,13 @@ COMMENT ON FUNCTION assistant_hub._dashboard_summary_sql(uuid) IS
     'The definition of dashboard_summary''s counts, and its path under row-level security or SERIALIZABLE (PL/pgSQL, for its cached plans).';
 REVOKE ALL ON FUNCTION assistant_hub._dashboard_summary_sql(uuid) FROM PUBLIC;
 
--- Not STRICT: a NULL user_id reaches _dashboard_summary_sql, which names the argument.
+-- Not STRICT: a NULL user_id reaches _dashboard_summary_sql, which names the argument. Its rows
+-- are of a named type, whose descriptor the executor takes from the type cache (a RETURNS TABLE
+-- result is rebuilt from the function's catalog row at each execution).
+CREATE TYPE assistant_hub._dashboard_summary_row AS (user_id uuid, today_journal_entries bigint,
+    upcoming_tasks bigint, today_events bigint, unread_emails bigint);
 CREATE FUNCTION assistant_hub._dashboard_summary(uid uuid)
-    RETURNS TABLE(user_id uuid, today_journal_entries bigint, upcoming_tasks bigint,
-                  today_events bigint, unread_emails bigint)
+    RETURNS SETOF assistant_hub._dashboard_summary_row
     LANGUAGE c STABLE SECURITY INVOKER
     AS 'MODULE_PATHNAME', 'dashboard_summary';
 COMMENT ON FUNCTION assistant_hub._dashboard_summary(uuid) IS
