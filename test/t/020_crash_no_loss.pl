@@ -83,11 +83,12 @@ sub crash_rows {
     return $node->safe_psql('postgres', q{SELECT count(*) FROM hub.journal_entries WHERE content = 'crash test'});
 }
 
-# Waits until the writers have committed $new more transactions than $base.
+# Waits until the writers have committed $new more transactions than $base (up to 5 minutes: a
+# loaded machine is slow); says what the server was doing if they did not.
 sub wait_for_commits {
     my ($base, $new, @writers) = @_;
     my $min = $base + $new;
-    for (1 .. 600) {
+    for (1 .. 3000) {
         return if crash_rows() >= $min;
         for my $w (@writers) {
             $w->{handle}->pump_nb;
@@ -95,12 +96,17 @@ sub wait_for_commits {
         }
         usleep(100_000);
     }
+    diag('the writers committed ' . (crash_rows() - $base) . " of $new transactions in 5 minutes; activity:\n"
+        . $node->safe_psql('postgres', q{
+            SELECT pid, state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity
+            WHERE backend_type = 'client backend'}));
 }
 
 sub check_after_restart {
     my ($label, @tags) = @_;
     my $this_round = pop @tags;
-    ok($this_round >= 20, "$label: the writers reported $this_round commits before the crash");
+    ok($this_round >= 20, "$label: the writers reported $this_round commits before the crash")
+        or diag("$label: journal entries of the crash test in the database: " . crash_rows());
     my $list = join(',', map { "'$_'" } @tags);
     is($node->safe_psql('postgres', "SELECT count(DISTINCT title) FROM hub.journal_entries WHERE title IN ($list)"),
         scalar(@tags), "$label: every committed journal entry is there");
