@@ -125,6 +125,28 @@ UPDATE assistant_hub.dashboard_cache SET rows = overlay(rows PLACING '\xffffffff
 SELECT pg_temp.served_all();
 SELECT pg_temp.differing();
 
+-- A consolidation whose cache refresh fails still folds the deltas, and empties the cache (the
+-- cached rows were computed without them): reads compute until the next consolidation.
+CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'refused by the test';
+END $$;
+CREATE TRIGGER refuse BEFORE INSERT ON assistant_hub.dashboard_cache
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse();
+INSERT INTO hub.journal_entries (user_id, entry_date, content) VALUES (pg_temp.user_n(4), current_date, 'refused');
+SELECT assistant_hub.consolidate_metrics() > 0 AS folded;
+SELECT count(*) AS deltas_left FROM assistant_hub.metric_deltas_uuid;
+SELECT count(*) AS cached_after_failure FROM assistant_hub.dashboard_cache;
+SELECT pg_temp.served_all();
+SELECT pg_temp.differing();
+DROP TRIGGER refuse ON assistant_hub.dashboard_cache;
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT pg_temp.served_all();
+-- A missing state row is put back.
+DELETE FROM assistant_hub.dashboard_cache_state;
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT count(*) AS state_rows FROM assistant_hub.dashboard_cache_state;
+
 -- SERIALIZABLE: computed through SQL, for the executor's predicate locks.
 UPDATE assistant_hub.dashboard_cache_state SET valid_until = now();
 SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;

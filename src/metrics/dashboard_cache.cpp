@@ -1,5 +1,7 @@
 // The dashboard cache: packing a user's rows, reading them back when they are valid, and the
 // functions consolidate_metrics() fills the cache with (see dashboard_cache.hpp).
+#include <limits>
+
 #include "metrics/dashboard_cache.hpp"
 #include "metrics/delta_store.hpp"
 #include "metrics/index_entries.hpp"
@@ -93,15 +95,25 @@ class Unpacker {
 // Cached relation columns: user_id, valid_from, valid_until, rows.
 constexpr AttrNumber valid_from_column = 2, valid_until_column = 3, rows_column = 4;
 
-// This transaction has a pending delta for key (in any uuid-keyed metric).
-bool has_pending(const pg_uuid_t &key) {
+// This transaction has a pending delta for key in one of the header's metrics: a map lookup per
+// metric and level (the maps are ordered by metric, key, day).
+bool has_pending(const pg_uuid_t &key, const PackedHeader &header) {
     const DeltaLevels *levels = pending_levels();
     if (levels == nullptr)
         return false;
     for (const DeltaLevel &level : *levels)
-        for (const auto &[k, delta] : level.deltas)
-            if (k.storage == KeyStorage::uuid && memcmp(k.uuid, key.data, UUID_LEN) == 0)
+        for (int m = 0; m < header.metric_count; m++) {
+            DeltaKey first;
+            first.metric_id = header.metric_ids[m];
+            first.day = std::numeric_limits<int32>::min();
+            first.storage = KeyStorage::uuid;
+            memcpy(first.uuid, key.data, UUID_LEN);
+            auto it = level.deltas.lower_bound(first);
+            if (it != level.deltas.end() && it->first.metric_id == first.metric_id &&
+                it->first.storage == KeyStorage::uuid &&
+                memcmp(it->first.uuid, key.data, UUID_LEN) == 0)
                 return true;
+        }
     return false;
 }
 
@@ -165,6 +177,8 @@ bool unpack_rows(char *bytes, size_t size, const pg_uuid_t *user, DashboardRows 
     Unpacker in(bytes, size);
     const PackedHeader *header = in.fixed<PackedHeader>();
     if (header == nullptr || header->magic != packed_magic || header->metric_count > 3)
+        return false;
+    if (header->row_count > size / sizeof(PackedRow))
         return false;
     Datum names[3];
     for (int m = 0; m < header->metric_count; m++)
@@ -260,7 +274,7 @@ bool read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &ou
     if (!cache_setting)
         return false;
     const DashboardRelations &rels = dashboard_relations();
-    if (!dashboard_direct_read(rels) || has_pending(key))
+    if (!dashboard_direct_read(rels))
         return false;
     return pg::call([&] {
         size_t size = 0;
@@ -269,7 +283,7 @@ bool read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &ou
             return false;
         const auto *header = reinterpret_cast<const PackedHeader *>(bytes);
         if (header->magic != packed_magic || header->metric_count > 3 ||
-            has_deltas(rels, snapshot, key, *header))
+            has_pending(key, *header) || has_deltas(rels, snapshot, key, *header))
             return false;
         auto *user = static_cast<pg_uuid_t *>(MemoryContextAlloc(memory, sizeof(pg_uuid_t)));
         *user = key;

@@ -516,7 +516,14 @@ BEGIN
             touched := coalesce(keys::uuid[], '{}');
         END IF;
     END LOOP;
-    PERFORM assistant_hub._dashboard_cache_refresh(touched);
+    BEGIN
+        PERFORM assistant_hub._dashboard_cache_refresh(touched);
+    EXCEPTION WHEN OTHERS THEN
+        -- Cached rows must not outlive the deltas just folded: without them, reads compute.
+        PERFORM assistant_hub._dashboard_cache_clear();
+        RAISE WARNING 'consolidate_metrics: the dashboard cache was emptied: %', SQLERRM
+            USING DETAIL = 'Dashboard reads compute their rows until a consolidation refreshes the cache.';
+    END;
     RETURN total;
 END $$;
 COMMENT ON FUNCTION assistant_hub.consolidate_metrics() IS
@@ -731,7 +738,9 @@ BEGIN
         INSERT INTO assistant_hub.dashboard_cache SELECT * FROM assistant_hub._dashboard_cache_build(NULL);
     END IF;
     GET DIAGNOSTICS n = ROW_COUNT;
-    UPDATE assistant_hub.dashboard_cache_state SET valid_from = period.valid_from, valid_until = period.valid_until;
+    INSERT INTO assistant_hub.dashboard_cache_state (valid_from, valid_until)
+    VALUES (period.valid_from, period.valid_until)
+    ON CONFLICT (single) DO UPDATE SET valid_from = excluded.valid_from, valid_until = excluded.valid_until;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION assistant_hub._dashboard_cache_refresh(uuid[]) IS

@@ -231,6 +231,11 @@ for db in with_metrics without_metrics; do
     SELECT format('INSERT INTO hub.email_messages (user_id, thread_id, from_address, received_at) VALUES (%L, %L, ''a@b.c'', now());', user_id, id)
     FROM (SELECT DISTINCT ON (user_id) user_id, id FROM hub.email_threads ORDER BY user_id, id LIMIT $CG_WRITES) th"
 done
+# For 2b: the seed's view materialized beside ours, everything consolidated and vacuumed, and one
+# user (with dashboard rows) to read.
+bsql -d with_metrics -c "$SEED_VIEW" -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
+bsql -d with_metrics -c "VACUUM ANALYZE"
+READ_USER=$(bsql -d with_metrics -c "SELECT user_id FROM seed_dashboard_metrics_enhanced ORDER BY md5(user_id::text) LIMIT 1")
 bench_cluster_stop metrics_cg
 chmod a+r "$BENCH_DIR"/writes_*.sql "$BENCH_DIR/insert_100k.sql"
 callgrind_ir() { # db script
@@ -255,3 +260,29 @@ record "metrics: instructions per single-row write, with vs without metrics" "${
     "ours = with metrics, peer = without: ratio = without / with (target >= 0.8, i.e. at most 1.25x); journal insert, task completion, email insert, each its own transaction; callgrind, postgres --single"
 record "metrics: instructions of a 100k-row INSERT ... SELECT, with vs without metrics" "${insert_ir[0]}" "${insert_ir[1]}" Ir \
     "ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); 10,000 users x 10 days, each (user, day) new; callgrind, postgres --single, commit included"
+
+# 2b. Instructions per one-user read, callgrind on postgres --single: a prepared statement's
+# generic plan, EXECUTEd 50 and 250 times for the same user; per read = the difference / 200. The
+# rows are counted, not printed, under a condition on a column the materialized view's index does
+# not hold, so both sides read their rows as SELECT * does.
+read_ir() { # name setting query
+    local n
+    for n in 50 250; do
+        { echo "SET plan_cache_mode = force_generic_plan;"; echo "$2"
+          echo "PREPARE q(uuid) AS SELECT count(*) FROM ($3 OFFSET 0) s WHERE s.$4 IS NOT NULL;"
+          for _ in $(seq "$n"); do echo "EXECUTE q('$READ_USER');"; done; } > "$BENCH_DIR/read_$1_$n.sql"
+        chmod a+r "$BENCH_DIR/read_$1_$n.sql"
+    done
+    echo $(( ($(callgrind_ir with_metrics "$BENCH_DIR/read_$1_250.sql") - $(callgrind_ir with_metrics "$BENCH_DIR/read_$1_50.sql")) / 200 ))
+}
+matview_ir=$(read_ir matview "" "SELECT * FROM seed_dashboard_metrics_enhanced WHERE user_id = \$1" week_over_week_change)
+cached_ir=$(read_ir cached "" "SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = \$1" week_over_week_change)
+computed_ir=$(read_ir computed "SET assistant_hub.dashboard_cache = off;" \
+    "SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = \$1" week_over_week_change)
+summary_ir=$(read_ir summary "" "SELECT * FROM assistant_hub.dashboard_summary(\$1)" unread_emails)
+record "metrics: instructions per one-user dashboard_metrics read vs the matview" "$cached_ir" "$matview_ir" Ir \
+    "prepared; from the dashboard cache (after consolidation); callgrind, postgres --single"
+record "metrics: instructions per one-user dashboard_metrics read, computed, vs the matview" "$computed_ir" "$matview_ir" Ir \
+    "prepared; assistant_hub.dashboard_cache = off (as between a write and its consolidation)"
+record "metrics: instructions per one-user dashboard_summary read vs the matview" "$summary_ir" "$matview_ir" Ir \
+    "prepared; counted from the hub's indexes"
