@@ -278,7 +278,7 @@ CREATE FUNCTION assistant_hub._metric_lock() RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT pg_advisory_xact_lock(hashtext('assistant_hub.metrics')) $$;
-COMMENT ON FUNCTION assistant_hub._metric_lock() IS 'Serializes consolidation, metric creation and dropping (a transaction-level advisory lock).';
+COMMENT ON FUNCTION assistant_hub._metric_lock() IS 'Serializes consolidation, metric creation and dropping, and emptying the dashboard cache (a transaction-level advisory lock).';
 REVOKE ALL ON FUNCTION assistant_hub._metric_lock() FROM PUBLIC;
 
 CREATE FUNCTION assistant_hub.create_metric(name text, source regclass, key_column name,
@@ -711,6 +711,10 @@ CREATE FUNCTION assistant_hub._dashboard_cache_clear() RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
     AS $$
+    -- After any consolidation running now (it holds the lock to its end): its cache rows are then
+    -- seen and deleted. (At REPEATABLE READ they may not be seen; the state row it updated then
+    -- makes the UPDATE below fail to serialize rather than leave them.)
+    SELECT assistant_hub._metric_lock();
     DELETE FROM assistant_hub.dashboard_cache;
     UPDATE assistant_hub.dashboard_cache_state SET valid_from = '-infinity', valid_until = '-infinity';
 $$;
@@ -727,8 +731,8 @@ DECLARE
     period record;
     n bigint;
 BEGIN
-    SELECT * INTO period FROM assistant_hub._dashboard_cache_period();
     SELECT * INTO state FROM assistant_hub.dashboard_cache_state FOR UPDATE;
+    SELECT * INTO period FROM assistant_hub._dashboard_cache_period();
     IF state.valid_from = period.valid_from AND state.valid_until = period.valid_until THEN
         DELETE FROM assistant_hub.dashboard_cache WHERE user_id = ANY (touched);
         INSERT INTO assistant_hub.dashboard_cache SELECT * FROM assistant_hub._dashboard_cache_build(touched);
