@@ -117,40 +117,6 @@ bool has_pending(const pg_uuid_t &key, const PackedHeader &header) {
     return false;
 }
 
-// The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction.
-char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
-                   MemoryContext memory, size_t *size) {
-    Relation cache = table_open(rels.cache, AccessShareLock);
-    Relation index = index_open(rels.cache_index, AccessShareLock);
-    ScanKeyData scankey;
-    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
-                UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
-    IndexScanDesc scan = index_beginscan(cache, index, snapshot, 1, 0);
-    index_rescan(scan, &scankey, 1, nullptr, 0);
-    TupleTableSlot *slot = table_slot_create(cache, nullptr);
-    char *bytes = nullptr;
-    if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
-        bool null_from, null_until, null_rows;
-        TimestampTz from = DatumGetTimestampTz(slot_getattr(slot, valid_from_column, &null_from));
-        TimestampTz until =
-            DatumGetTimestampTz(slot_getattr(slot, valid_until_column, &null_until));
-        Datum rows = slot_getattr(slot, rows_column, &null_rows);
-        TimestampTz started = GetCurrentTransactionStartTimestamp();
-        if (!null_from && !null_until && !null_rows && from <= started && started < until) {
-            struct varlena *v =
-                pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(rows)));
-            *size = VARSIZE_ANY_EXHDR(v);
-            bytes = static_cast<char *>(MemoryContextAlloc(memory, *size + 1));
-            memcpy(bytes, VARDATA_ANY(v), *size);
-        }
-    }
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    index_close(index, AccessShareLock);
-    table_close(cache, AccessShareLock);
-    return bytes;
-}
-
 // snapshot sees a delta row of one of these metrics for key (not folded into the cache yet).
 bool has_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
                 const PackedHeader &header) {
@@ -170,6 +136,49 @@ bool has_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid
     index_close(index, AccessShareLock);
     table_close(deltas, AccessShareLock);
     return found;
+}
+
+// The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction
+// whose header current() accepts (asked before the bytes are copied: a miss copies nothing).
+template <typename Current>
+char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
+                   MemoryContext memory, size_t *size, Current &&current) {
+    Relation cache = table_open(rels.cache, AccessShareLock);
+    Relation index = index_open(rels.cache_index, AccessShareLock);
+    ScanKeyData scankey;
+    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
+                UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
+    IndexScanDesc scan = index_beginscan(cache, index, snapshot, 1, 0);
+    index_rescan(scan, &scankey, 1, nullptr, 0);
+    TupleTableSlot *slot = table_slot_create(cache, nullptr);
+    char *bytes = nullptr;
+    if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+        bool null_from, null_until, null_rows;
+        TimestampTz from = DatumGetTimestampTz(slot_getattr(slot, valid_from_column, &null_from));
+        TimestampTz until =
+            DatumGetTimestampTz(slot_getattr(slot, valid_until_column, &null_until));
+        Datum rows = slot_getattr(slot, rows_column, &null_rows);
+        TimestampTz started = GetCurrentTransactionStartTimestamp();
+        if (!null_from && !null_until && !null_rows && from <= started && started < until) {
+            // In the pinned page unless toasted (then a palloc'd copy).
+            struct varlena *v =
+                pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(rows)));
+            PackedHeader header;
+            if (VARSIZE_ANY_EXHDR(v) >= sizeof header) {
+                memcpy(&header, VARDATA_ANY(v), sizeof header); // the page keeps no alignment
+                if (current(header)) {
+                    *size = VARSIZE_ANY_EXHDR(v);
+                    bytes = static_cast<char *>(MemoryContextAlloc(memory, *size + 1));
+                    memcpy(bytes, VARDATA_ANY(v), *size);
+                }
+            }
+        }
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    index_endscan(scan);
+    index_close(index, AccessShareLock);
+    table_close(cache, AccessShareLock);
+    return bytes;
 }
 
 // Appends the rows packed in bytes to out; false (out unchanged) when they do not unpack.
@@ -278,12 +287,12 @@ bool read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &ou
         return false;
     return pg::call([&] {
         size_t size = 0;
-        char *bytes = fetch_cached(rels, snapshot, key, memory, &size);
-        if (bytes == nullptr || size < sizeof(PackedHeader))
-            return false;
-        const auto *header = reinterpret_cast<const PackedHeader *>(bytes);
-        if (header->magic != packed_magic || header->metric_count > 3 ||
-            has_pending(key, *header) || has_deltas(rels, snapshot, key, *header))
+        char *bytes =
+            fetch_cached(rels, snapshot, key, memory, &size, [&](const PackedHeader &header) {
+                return header.magic == packed_magic && header.metric_count <= 3 &&
+                       !has_pending(key, header) && !has_deltas(rels, snapshot, key, header);
+            });
+        if (bytes == nullptr)
             return false;
         auto *user = static_cast<pg_uuid_t *>(MemoryContextAlloc(memory, sizeof(pg_uuid_t)));
         *user = key;
