@@ -80,6 +80,18 @@ SELECT pg_temp.served(pg_temp.user_n(3)) AS own_write, pg_temp.served(pg_temp.us
 SELECT pg_temp.differing() AS differing_with_pending;
 ROLLBACK;
 SELECT pg_temp.served(pg_temp.user_n(3)) AS after_rollback, pg_temp.differing();
+-- Subtransactions: a rolled back one's deltas are gone (cached again), a released one's stay.
+BEGIN;
+SAVEPOINT s;
+INSERT INTO hub.journal_entries (user_id, entry_date, content) VALUES (pg_temp.user_n(3), current_date, 'sub');
+SELECT pg_temp.served(pg_temp.user_n(3)) AS in_savepoint;
+ROLLBACK TO SAVEPOINT s;
+SELECT pg_temp.served(pg_temp.user_n(3)) AS rolled_back_to_savepoint;
+SAVEPOINT t;
+INSERT INTO hub.journal_entries (user_id, entry_date, content) VALUES (pg_temp.user_n(3), current_date, 'sub');
+RELEASE SAVEPOINT t;
+SELECT pg_temp.served(pg_temp.user_n(3)) AS released, pg_temp.differing();
+ROLLBACK;
 
 -- Deltas of another uuid-keyed metric do not stop the cache; creating or dropping a metric
 -- clears it (counts changed without consolidation) and the next consolidation rebuilds it.
@@ -122,6 +134,11 @@ UPDATE assistant_hub.dashboard_cache SET rows = substring(rows FROM 1 FOR length
 WHERE user_id = pg_temp.user_n(1);
 UPDATE assistant_hub.dashboard_cache SET rows = '\x00' WHERE user_id = pg_temp.user_n(2);
 UPDATE assistant_hub.dashboard_cache SET rows = overlay(rows PLACING '\xffffffff' FROM 1) WHERE user_id = pg_temp.user_n(3);
+-- One bit of a value (the checksum), and a numeric's length made shorter than its own header.
+UPDATE assistant_hub.dashboard_cache SET rows = set_byte(rows, length(rows) / 2, get_byte(rows, length(rows) / 2) # 1)
+WHERE user_id = pg_temp.user_n(4);
+UPDATE assistant_hub.dashboard_cache SET rows = overlay(rows PLACING '\x0c000000' FROM position('\x6a6f75726e616c5f656e7472696573'::bytea IN rows) - 4)
+WHERE user_id = pg_temp.user_n(5);
 SELECT pg_temp.served_all();
 SELECT pg_temp.differing();
 

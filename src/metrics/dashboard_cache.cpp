@@ -12,6 +12,7 @@ extern "C" {
 #include "access/table.h"
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
+#include "port/pg_crc32c.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -32,15 +33,24 @@ bool cache_setting = true;
 // palloc'd memory serves its varlenas as Datums in place.
 //   header, the metrics' names (text), then per row: PackedRow and its numerics (weekly_total,
 //   daily_average, previous_week_total when there is one, week_over_week_change).
-constexpr uint32 packed_magic = 0x41484431; // "AHD1"; another layout gets another number
+constexpr uint32 packed_magic = 0x41484432; // "AHD2"; another layout gets another number
 
 struct PackedHeader {
     uint32 magic;
     uint16 metric_count;
     uint16 reserved;
     uint32 row_count;
+    uint32 checksum; // CRC-32C of all the bytes, this field zero: damaged bytes are a miss
     int32 metric_ids[3];
 };
+
+uint32 checksum_of(const char *bytes, size_t size) {
+    pg_crc32c crc;
+    INIT_CRC32C(crc);
+    COMP_CRC32C(crc, bytes, size);
+    FIN_CRC32C(crc);
+    return crc;
+}
 
 struct PackedRow {
     uint8 metric; // index into the header's metrics
@@ -79,7 +89,7 @@ class Unpacker {
             VARATT_IS_EXTERNAL(at_) || VARATT_IS_COMPRESSED(at_))
             return false;
         size_t size = VARSIZE_ANY(at_);
-        if (size == 0 || size > size_t(end_ - at_))
+        if (size < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) || size > size_t(end_ - at_))
             return false;
         *out = PointerGetDatum(at_);
         at_ += MAXALIGN(size);
@@ -181,11 +191,16 @@ char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_u
     return bytes;
 }
 
-// Appends the rows packed in bytes to out; false (out unchanged) when they do not unpack.
+// Appends the rows packed in bytes (which it may change) to out; false (out unchanged) when they
+// do not unpack.
 bool unpack_rows(char *bytes, size_t size, const pg_uuid_t *user, DashboardRows &out) {
     Unpacker in(bytes, size);
-    const PackedHeader *header = in.fixed<PackedHeader>();
+    auto *header = const_cast<PackedHeader *>(in.fixed<PackedHeader>());
     if (header == nullptr || header->magic != packed_magic || header->metric_count > 3)
+        return false;
+    uint32 stored = header->checksum;
+    header->checksum = 0;
+    if (checksum_of(bytes, size) != stored)
         return false;
     if (header->row_count > size / sizeof(PackedRow))
         return false;
@@ -272,6 +287,7 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DashboardRows &rows) {
                 if (!row.nulls[column])
                     at = put(at, row.values[column]);
         }
+        header->checksum = checksum_of(data, size); // over the bytes with the field still zero
         memcpy(VARDATA(result), data, size);
         pfree(data);
         return PointerGetDatum(result);

@@ -5,8 +5,10 @@
 // "user_id = <value>" (a constant, a parameter, or a join's outer column in a parameterized
 // nested loop), the scan reads that one user's values, through one plan node, so a user's
 // dashboard costs about what one index scan of a materialized view costs. Without one it reads
-// every user. The clause stays a filter too, so rows are always right whatever the plan. One user's
-// rows come from the dashboard cache when it holds them valid (dashboard_cache.hpp).
+// every user. Its rows all have that user_id, so the clause is not checked per row; it is kept as
+// the recheck of a row a concurrent writer changed (EvalPlanQual), where the scan returns its saved
+// row for the outer row's new values. One user's rows come from the dashboard cache when it holds
+// them valid (dashboard_cache.hpp).
 #include "metrics/dashboard_cache.hpp"
 #include "pg/guard.hpp"
 
@@ -122,10 +124,11 @@ ForeignScan *get_plan(PlannerInfo *root, RelOptInfo *baserel, Oid, ForeignPath *
     List *fdw_exprs = value != nullptr ? list_make1(value) : NIL;
     (void)best_path;
     // Every row of a one-user scan has user_id = the value (the key it was read by): that clause
-    // needs no check per row. Any other clause stays a filter.
+    // needs no check per row, only in an EvalPlanQual recheck. Any other clause stays a filter.
+    List *recheck = clause != nullptr ? list_make1(clause->clause) : NIL;
     return make_foreignscan(
         tlist, extract_actual_clauses(list_delete_ptr(list_copy(scan_clauses), clause), false),
-        baserel->relid, fdw_exprs, NIL, NIL, NIL, outer_plan);
+        baserel->relid, fdw_exprs, NIL, NIL, recheck, outer_plan);
 }
 
 // The scan's state. Plain data in the executor's memory: an error needs no C++ cleanup.

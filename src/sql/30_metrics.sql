@@ -440,6 +440,9 @@ BEGIN
             RAISE EXCEPTION 'rebuild_metric: changing the time zone of metric "%" must run in a READ COMMITTED transaction', m.name
                 USING ERRCODE = 'active_sql_transaction';
         END IF;
+        -- The metrics lock first, as create_metric and drop_metric take it (the cache is emptied
+        -- under it below): the same order, so no deadlock between them.
+        PERFORM assistant_hub._metric_lock();
         EXECUTE format('LOCK TABLE %s IN SHARE MODE', m.source);
         UPDATE assistant_hub.metrics SET time_zone = zone WHERE id = m.id RETURNING * INTO m;
         PERFORM assistant_hub._dashboard_cache_clear();
@@ -712,11 +715,12 @@ CREATE FUNCTION assistant_hub._dashboard_cache_clear() RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
     -- After any consolidation running now (it holds the lock to its end): its cache rows are then
-    -- seen and deleted. (At REPEATABLE READ they may not be seen; the state row it updated then
-    -- makes the UPDATE below fail to serialize rather than leave them.)
+    -- seen and deleted. (At REPEATABLE READ they may not be seen; the state row it inserted or
+    -- updated then makes the upsert below fail to serialize rather than leave them.)
     SELECT assistant_hub._metric_lock();
     DELETE FROM assistant_hub.dashboard_cache;
-    UPDATE assistant_hub.dashboard_cache_state SET valid_from = '-infinity', valid_until = '-infinity';
+    INSERT INTO assistant_hub.dashboard_cache_state (valid_from, valid_until) VALUES ('-infinity', '-infinity')
+    ON CONFLICT (single) DO UPDATE SET valid_from = excluded.valid_from, valid_until = excluded.valid_until;
 $$;
 COMMENT ON FUNCTION assistant_hub._dashboard_cache_clear() IS
     'Empties the dashboard cache (after counts changed other than by consolidation); the next consolidation rebuilds it.';
