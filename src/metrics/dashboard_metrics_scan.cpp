@@ -194,8 +194,8 @@ bool load_rows(ForeignScanState *node, ScanState *s) {
     return true;
 }
 
-// The next loaded row into the slot; false when every loaded row was returned. Plain stores into
-// a virtual slot: nothing here raises an error.
+// The next loaded row into the slot; false when every loaded row was returned. Clearing the slot
+// and storing values in it as a virtual tuple raise no error.
 bool next_loaded_row(ScanState *s, TupleTableSlot *slot) {
     if (s->rows == nullptr || s->next_row >= s->rows->size())
         return false;
