@@ -59,6 +59,8 @@ for my $uid (@users) {
       "SELECT * FROM assistant_hub.task_completion_weekly('$uid', '$since')";
     $queries{"metric_daily $uid"} =
       "SELECT * FROM assistant_hub.metric_daily('contacts_added', '$uid', current_date - 60, current_date)";
+    $queries{"dashboard_metrics of $uid"} =
+      "SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = '$uid' ORDER BY week_start, metric_type";
 }
 $queries{dashboard_metrics} =
   'SELECT * FROM assistant_hub.dashboard_metrics ORDER BY user_id, week_start, metric_type';
@@ -70,6 +72,10 @@ for my $name (sort keys %queries) {
     is($standby->safe_psql('postgres', $queries{$name}), $on_primary, "$name: same on the standby");
 }
 ok($nonempty >= scalar(@users) * 3, 'the compared answers have rows');
+# The dashboard cache the primary's consolidation wrote serves the standby's one-user reads.
+like($standby->safe_psql('postgres', "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON)
+        SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = '$users[0]'"),
+    qr/"Users From Cache": 1\b/, 'a one-user dashboard read on the standby comes from the cache');
 is($standby->safe_psql('postgres', "SELECT count(*) FROM assistant_hub.verify_metric('contacts_added')"),
     '0', 'the metric is exact on the standby');
 
