@@ -8,7 +8,8 @@ SET TimeZone = 'UTC';
 CREATE TEMP VIEW seed AS :seed_query;
 CREATE TEMP TABLE some_users AS SELECT id, row_number() OVER (ORDER BY email) AS n
 FROM hub.users ORDER BY email LIMIT 6;
--- How the scan served one user's read: 'cache' or 'computed' (EXPLAIN ANALYZE's counters).
+-- How the scan served one user's read: 'cache', 'cache+deltas' (the cached values plus newer
+-- deltas) or 'computed' (EXPLAIN ANALYZE's counters).
 CREATE FUNCTION pg_temp.served(uid uuid) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     plan json;
@@ -16,6 +17,7 @@ BEGIN
     EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON)'
             ' SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = $1' INTO plan USING uid;
     RETURN CASE WHEN (plan->0->'Plan'->>'Users From Cache')::int = 1 THEN 'cache'
+                WHEN (plan->0->'Plan'->>'Users From Cache And Deltas')::int = 1 THEN 'cache+deltas'
                 WHEN (plan->0->'Plan'->>'Users Computed')::int = 1 THEN 'computed' END;
 END $$;
 CREATE FUNCTION pg_temp.served_all() RETURNS text LANGUAGE sql AS $$
@@ -108,8 +110,8 @@ SELECT pg_temp.differing();
 SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
 SELECT pg_temp.served_all();
 
--- rebuild_metric writes its corrections as deltas: computed (and right) until consolidated.
--- (The counts are damaged by hand here; nothing else writes them.)
+-- rebuild_metric, a repair, empties the cache (the cached values are the counts, which may be what
+-- was wrong: damaged by hand here): computed, and right, until consolidated.
 UPDATE assistant_hub.metric_counts_uuid SET value = value + 7
 WHERE key = pg_temp.user_n(5) AND day = (SELECT max(day) FROM assistant_hub.metric_counts_uuid WHERE key = pg_temp.user_n(5));
 SELECT assistant_hub.rebuild_metric(name, pg_temp.user_n(5)::text) AS corrected
@@ -117,6 +119,15 @@ FROM assistant_hub.metrics WHERE name IN ('journal_entries', 'tasks_completed', 
 SELECT pg_temp.served(pg_temp.user_n(5)) AS after_rebuild, pg_temp.differing();
 SELECT assistant_hub.consolidate_metrics() > 0 AS folded;
 SELECT pg_temp.served(pg_temp.user_n(5)) AS after_consolidation, pg_temp.differing();
+-- Newer deltas on the cached values: an entry created 70 days ago, one 200 days ago (before the
+-- window), and a whole day of entries deleted.
+INSERT INTO hub.journal_entries (user_id, entry_date, content, created_at)
+VALUES (pg_temp.user_n(5), current_date, 'old day', now() - interval '70 days'),
+       (pg_temp.user_n(5), current_date, 'older day', now() - interval '200 days');
+DELETE FROM hub.journal_entries WHERE user_id = pg_temp.user_n(5)
+  AND created_at::date = (SELECT max(created_at::date) FROM hub.journal_entries
+                          WHERE user_id = pg_temp.user_n(5) AND content NOT LIKE 'old%');
+SELECT pg_temp.served(pg_temp.user_n(5)) AS with_newer_deltas, pg_temp.differing();
 
 -- Another day: rows computed for an earlier "today" are not served; the consolidation of the
 -- new period recomputes every user.

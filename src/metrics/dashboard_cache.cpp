@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "metrics/dashboard_cache.hpp"
+#include "metrics/day_bucket.hpp"
 #include "metrics/delta_store.hpp"
 #include "metrics/index_entries.hpp"
 #include "pg/guard.hpp"
@@ -30,10 +31,13 @@ namespace {
 bool cache_setting = true;
 
 // The packed form. Every part starts at a MAXALIGN offset of the bytes, so a copy of them in
-// palloc'd memory serves its varlenas as Datums in place.
-//   header, the metrics' names (text), then per row: PackedRow and its numerics (weekly_total,
-//   daily_average, previous_week_total when there is one, week_over_week_change).
-constexpr uint32 packed_magic = 0x41484432; // "AHD2"; another layout gets another number
+// palloc'd memory serves its varlenas as Datums in place:
+//   the header;
+//   per metric: its name and zone (text), its consolidated day values in the window (PackedDays,
+//     the days, the values), from which a read that meets newer deltas recomputes its rows;
+//   per row: PackedRow and its numerics (weekly_total, daily_average, previous_week_total when
+//     there is one, week_over_week_change).
+constexpr uint32 packed_magic = 0x41484433; // "AHD3"; another layout gets another number
 
 struct PackedHeader {
     uint32 magic;
@@ -42,15 +46,13 @@ struct PackedHeader {
     uint32 row_count;
     uint32 checksum; // CRC-32C of all the bytes, this field zero: damaged bytes are a miss
     int32 metric_ids[3];
+    int32 first_days[3]; // each metric's first day of the window (DateADT)
 };
 
-uint32 checksum_of(const char *bytes, size_t size) {
-    pg_crc32c crc;
-    INIT_CRC32C(crc);
-    COMP_CRC32C(crc, bytes, size);
-    FIN_CRC32C(crc);
-    return crc;
-}
+struct PackedDays {
+    uint32 count;
+    uint32 reserved;
+};
 
 struct PackedRow {
     uint8 metric; // index into the header's metrics
@@ -62,6 +64,14 @@ struct PackedRow {
 };
 
 constexpr int numeric_columns[] = {3, 4, 7, 8}; // of DashboardRow; 7 may be null
+
+uint32 checksum_of(const char *bytes, size_t size) {
+    pg_crc32c crc;
+    INIT_CRC32C(crc);
+    COMP_CRC32C(crc, bytes, size);
+    FIN_CRC32C(crc);
+    return crc;
+}
 
 size_t packed_size(Datum varlena) {
     return MAXALIGN(VARSIZE_ANY(DatumGetPointer(varlena)));
@@ -76,14 +86,16 @@ char *put(char *at, Datum varlena) {
 // never a read beyond it).
 class Unpacker {
   public:
+    Unpacker() = default;
     Unpacker(char *data, size_t size) : at_(data), end_(data + size) {}
-    template <typename T> const T *fixed() {
-        if (size_t(end_ - at_) < sizeof(T))
+    template <typename T> T *array(size_t n) {
+        if (n > size_t(end_ - at_) / sizeof(T))
             return nullptr;
-        auto *p = reinterpret_cast<const T *>(at_);
-        at_ += MAXALIGN(sizeof(T));
+        auto *p = reinterpret_cast<T *>(at_);
+        at_ += MAXALIGN(n * sizeof(T));
         return p;
     }
+    template <typename T> T *fixed() { return array<T>(1); }
     bool varlena(Datum *out) {
         if (at_ >= end_ || size_t(end_ - at_) < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) ||
             VARATT_IS_EXTERNAL(at_) || VARATT_IS_COMPRESSED(at_))
@@ -98,19 +110,110 @@ class Unpacker {
     bool at_end() const { return at_ >= end_; }
 
   private:
-    char *at_;
-    char *end_;
+    char *at_ = nullptr;
+    char *end_ = nullptr;
 };
+
+// The parts of packed bytes, pointing into them; rows still packed.
+struct Packed {
+    PackedHeader *header;
+    Datum names[3], zones[3]; // text
+    const int32 *days[3];
+    const int64 *values[3];
+    uint32 day_counts[3];
+    Unpacker rows; // positioned at the first row
+};
+
+// Checks the checksum and parses header and metrics; false when damaged.
+bool unpack_metrics(char *bytes, size_t size, Packed &p) {
+    p.rows = Unpacker(bytes, size);
+    p.header = p.rows.fixed<PackedHeader>();
+    if (p.header == nullptr || p.header->magic != packed_magic || p.header->metric_count > 3 ||
+        p.header->row_count > size / sizeof(PackedRow))
+        return false;
+    uint32 stored = p.header->checksum;
+    p.header->checksum = 0;
+    if (checksum_of(bytes, size) != stored)
+        return false;
+    for (int m = 0; m < p.header->metric_count; m++) {
+        const PackedDays *days = nullptr;
+        if (!p.rows.varlena(&p.names[m]) || !p.rows.varlena(&p.zones[m]) ||
+            (days = p.rows.fixed<PackedDays>()) == nullptr ||
+            (p.days[m] = p.rows.array<int32>(days->count)) == nullptr ||
+            (p.values[m] = p.rows.array<int64>(days->count)) == nullptr)
+            return false;
+        p.day_counts[m] = days->count;
+    }
+    return true;
+}
+
+// Appends the packed rows to out (with each row's metric index to metrics, when given); false
+// when damaged (out may then hold some of them).
+bool unpack_rows(Packed &p, const pg_uuid_t *user, DashboardRows &out,
+                 pg::SmallVector<uint8, 64> *metrics) {
+    out.reserve(out.size() + p.header->row_count);
+    for (uint32 i = 0; i < p.header->row_count; i++) {
+        const PackedRow *packed = p.rows.fixed<PackedRow>();
+        if (packed == nullptr || packed->metric >= p.header->metric_count)
+            return false;
+        DashboardRow row{};
+        row.values[0] = UUIDPGetDatum(const_cast<pg_uuid_t *>(user));
+        row.values[1] = TimestampTzGetDatum(packed->week_start);
+        row.values[2] = p.names[packed->metric];
+        row.values[5] = Int64GetDatum(packed->maximum);
+        row.values[6] = Int64GetDatum(packed->minimum);
+        row.nulls[7] = !packed->has_previous;
+        for (int column : numeric_columns)
+            if (!row.nulls[column] && !p.rows.varlena(&row.values[column]))
+                return false;
+        out.push_back(row);
+        if (metrics != nullptr)
+            metrics->push_back(packed->metric);
+    }
+    return p.rows.at_end();
+}
 
 // Cached relation columns: user_id, valid_from, valid_until, rows.
 constexpr AttrNumber valid_from_column = 2, valid_until_column = 3, rows_column = 4;
 
-// This transaction has a pending delta for key in one of the header's metrics: a map lookup per
-// metric and level (the maps are ordered by metric, key, day).
-bool has_pending(const pg_uuid_t &key, const PackedHeader &header) {
+// A delta newer than the cached values: of the header's metric m.
+struct NewerDelta {
+    int metric;
+    DateADT day;
+    int64 delta;
+};
+using NewerDeltas = pg::SmallVector<NewerDelta, 16>;
+
+int metric_of(const PackedHeader &header, int32 id) {
+    for (int m = 0; m < header.metric_count; m++)
+        if (header.metric_ids[m] == id)
+            return m;
+    return -1;
+}
+
+// The deltas of key in the header's metrics that are not in the cached values: the delta rows
+// snapshot sees (consolidation writes the cache from the counts it folded them into), and this
+// transaction's pending deltas (a map walk from the first entry of (metric, key) per level).
+void newer_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
+                  const PackedHeader &header, NewerDeltas &found) {
+    Relation deltas = table_open(rels.deltas, AccessShareLock);
+    Relation index = index_open(rels.deltas_index, AccessShareLock);
+    ScanKeyData scankey;
+    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
+                UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
+    for_each_visible_entry(
+        deltas, index, snapshot, &scankey, 1, [&](IndexTuple entry, TupleDesc desc) {
+            bool isnull;
+            int m = metric_of(header, DatumGetInt32(index_getattr(entry, 2, desc, &isnull)));
+            if (m >= 0)
+                found.push_back({m, DatumGetDateADT(index_getattr(entry, 3, desc, &isnull)),
+                                 DatumGetInt64(index_getattr(entry, 4, desc, &isnull))});
+        });
+    index_close(index, AccessShareLock);
+    table_close(deltas, AccessShareLock);
     const DeltaLevels *levels = pending_levels();
     if (levels == nullptr)
-        return false;
+        return;
     for (const DeltaLevel &level : *levels)
         for (int m = 0; m < header.metric_count; m++) {
             DeltaKey first;
@@ -118,41 +221,19 @@ bool has_pending(const pg_uuid_t &key, const PackedHeader &header) {
             first.day = std::numeric_limits<int32>::min();
             first.storage = KeyStorage::uuid;
             memcpy(first.uuid, key.data, UUID_LEN);
-            auto it = level.deltas.lower_bound(first);
-            if (it != level.deltas.end() && it->first.metric_id == first.metric_id &&
-                it->first.storage == KeyStorage::uuid &&
-                memcmp(it->first.uuid, key.data, UUID_LEN) == 0)
-                return true;
+            for (auto it = level.deltas.lower_bound(first);
+                 it != level.deltas.end() && it->first.metric_id == first.metric_id &&
+                 it->first.storage == KeyStorage::uuid &&
+                 memcmp(it->first.uuid, key.data, UUID_LEN) == 0;
+                 ++it)
+                if (it->second != 0)
+                    found.push_back({m, it->first.day, it->second});
         }
-    return false;
 }
 
-// snapshot sees a delta row of one of these metrics for key (not folded into the cache yet).
-bool has_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
-                const PackedHeader &header) {
-    Relation deltas = table_open(rels.deltas, AccessShareLock);
-    Relation index = index_open(rels.deltas_index, AccessShareLock);
-    ScanKeyData scankey;
-    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
-                UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
-    bool found = false;
-    for_each_visible_entry(deltas, index, snapshot, &scankey, 1,
-                           [&](IndexTuple entry, TupleDesc desc) {
-                               bool isnull;
-                               int32 metric = DatumGetInt32(index_getattr(entry, 2, desc, &isnull));
-                               for (int m = 0; m < header.metric_count; m++)
-                                   found = found || header.metric_ids[m] == metric;
-                           });
-    index_close(index, AccessShareLock);
-    table_close(deltas, AccessShareLock);
-    return found;
-}
-
-// The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction
-// whose header current() accepts (asked before the bytes are copied: a miss copies nothing).
-template <typename Current>
+// The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction.
 char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
-                   MemoryContext memory, size_t *size, Current &&current) {
+                   MemoryContext memory, size_t *size) {
     Relation cache = table_open(rels.cache, AccessShareLock);
     Relation index = index_open(rels.cache_index, AccessShareLock);
     ScanKeyData scankey;
@@ -170,18 +251,11 @@ char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_u
         Datum rows = slot_getattr(slot, rows_column, &null_rows);
         TimestampTz started = GetCurrentTransactionStartTimestamp();
         if (!null_from && !null_until && !null_rows && from <= started && started < until) {
-            // In the pinned page unless toasted (then a palloc'd copy).
             struct varlena *v =
                 pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(rows)));
-            PackedHeader header;
-            if (VARSIZE_ANY_EXHDR(v) >= sizeof header) {
-                memcpy(&header, VARDATA_ANY(v), sizeof header); // the page keeps no alignment
-                if (current(header)) {
-                    *size = VARSIZE_ANY_EXHDR(v);
-                    bytes = static_cast<char *>(MemoryContextAlloc(memory, *size + 1));
-                    memcpy(bytes, VARDATA_ANY(v), *size);
-                }
-            }
+            *size = VARSIZE_ANY_EXHDR(v);
+            bytes = static_cast<char *>(MemoryContextAlloc(memory, *size + 1));
+            memcpy(bytes, VARDATA_ANY(v), *size);
         }
     }
     ExecDropSingleTupleTableSlot(slot);
@@ -191,48 +265,41 @@ char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_u
     return bytes;
 }
 
-// Appends the rows packed in bytes (which it may change) to out; false (out unchanged) when they
-// do not unpack.
-bool unpack_rows(char *bytes, size_t size, const pg_uuid_t *user, DashboardRows &out) {
-    Unpacker in(bytes, size);
-    auto *header = const_cast<PackedHeader *>(in.fixed<PackedHeader>());
-    if (header == nullptr || header->magic != packed_magic || header->metric_count > 3)
+// The rows of the cached metrics with newer deltas recomputed from their cached values and those
+// deltas; the other metrics' rows as cached. False when damaged. (C++ containers here: PostgreSQL
+// calls go through pg::call.)
+bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, DashboardRows &out,
+                  MemoryContext memory) {
+    DashboardRows cached = pg::make_in<DashboardRows>(memory);
+    pg::SmallVector<uint8, 64> cached_metric = pg::make_in<pg::SmallVector<uint8, 64>>(memory);
+    if (!unpack_rows(p, user, cached, &cached_metric))
         return false;
-    uint32 stored = header->checksum;
-    header->checksum = 0;
-    if (checksum_of(bytes, size) != stored)
-        return false;
-    if (header->row_count > size / sizeof(PackedRow))
-        return false;
-    Datum names[3];
-    for (int m = 0; m < header->metric_count; m++)
-        if (!in.varlena(&names[m]))
-            return false;
-    size_t first = out.size();
-    out.reserve(first + header->row_count);
-    for (uint32 i = 0; i < header->row_count; i++) {
-        const PackedRow *packed = in.fixed<PackedRow>();
-        if (packed == nullptr || packed->metric >= header->metric_count)
-            break;
-        DashboardRow row{};
-        row.values[0] = UUIDPGetDatum(const_cast<pg_uuid_t *>(user));
-        row.values[1] = TimestampTzGetDatum(packed->week_start);
-        row.values[2] = names[packed->metric];
-        row.values[5] = Int64GetDatum(packed->maximum);
-        row.values[6] = Int64GetDatum(packed->minimum);
-        row.nulls[7] = !packed->has_previous;
-        bool complete = true;
-        for (int column : numeric_columns)
-            if (!row.nulls[column])
-                complete = complete && in.varlena(&row.values[column]);
-        if (!complete)
-            break;
-        out.push_back(row);
+    WeekStarts starts;
+    for (int m = 0; m < p.header->metric_count; m++) {
+        bool changed = false;
+        for (const NewerDelta &d : deltas)
+            changed = changed || d.metric == m;
+        if (!changed) {
+            for (size_t i = 0; i < cached.size(); i++)
+                if (cached_metric[i] == m)
+                    out.push_back(cached[i]);
+            continue;
+        }
+        DashboardMetric metric{p.header->metric_ids[m], p.names[m], nullptr, nullptr,
+                               p.header->first_days[m]};
+        metric.zone_name = pg::call([&] { return text_to_cstring(DatumGetTextPP(p.zones[m])); });
+        metric.zone = zone_named(metric.zone_name);
+        DayValues values = pg::make_in<DayValues>(memory);
+        values.reserve(p.day_counts[m] + deltas.size());
+        for (uint32 i = 0; i < p.day_counts[m]; i++)
+            values.push_back({p.days[m][i], p.values[m][i]});
+        for (const NewerDelta &d : deltas)
+            if (d.metric == m && d.day >= metric.first_day)
+                values.push_back({d.day, d.delta});
+        merge_days(values);
+        week_rows(metric, values, user, out, memory, starts);
     }
-    if (out.size() - first == header->row_count && in.at_end())
-        return true;
-    out.resize(first);
-    return false;
+    return true;
 }
 
 } // namespace
@@ -249,11 +316,17 @@ void define_dashboard_cache_setting() {
         &cache_setting, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
-Datum pack_dashboard_rows(const DashboardReader &r, const DashboardRows &rows) {
+Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,
+                          const DashboardRows &rows) {
     return pg::call([&] {
         size_t size = MAXALIGN(sizeof(PackedHeader));
-        for (int m = 0; m < r.metric_count; m++)
-            size += packed_size(r.metrics[m].name);
+        Datum zones[3];
+        for (int m = 0; m < r.metric_count; m++) {
+            zones[m] = CStringGetTextDatum(r.metrics[m].zone_name);
+            size += packed_size(r.metrics[m].name) + packed_size(zones[m]) +
+                    MAXALIGN(sizeof(PackedDays)) + MAXALIGN(values[m].size() * sizeof(int32)) +
+                    MAXALIGN(values[m].size() * sizeof(int64));
+        }
         for (const DashboardRow &row : rows) {
             size += MAXALIGN(sizeof(PackedRow));
             for (int column : numeric_columns)
@@ -271,7 +344,19 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DashboardRows &rows) {
         char *at = data + MAXALIGN(sizeof(PackedHeader));
         for (int m = 0; m < r.metric_count; m++) {
             header->metric_ids[m] = r.metrics[m].id;
+            header->first_days[m] = r.metrics[m].first_day;
             at = put(at, r.metrics[m].name);
+            at = put(at, zones[m]);
+            reinterpret_cast<PackedDays *>(at)->count = uint32(values[m].size());
+            at += MAXALIGN(sizeof(PackedDays));
+            auto *days = reinterpret_cast<int32 *>(at);
+            at += MAXALIGN(values[m].size() * sizeof(int32));
+            auto *day_values = reinterpret_cast<int64 *>(at);
+            at += MAXALIGN(values[m].size() * sizeof(int64));
+            for (size_t i = 0; i < values[m].size(); i++) {
+                days[i] = values[m][i].day;
+                day_values[i] = values[m][i].value;
+            }
         }
         for (const DashboardRow &row : rows) {
             auto *packed = reinterpret_cast<PackedRow *>(at);
@@ -294,26 +379,31 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DashboardRows &rows) {
     });
 }
 
-bool read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &out,
-                      MemoryContext memory) {
+CachedRead read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &out,
+                            MemoryContext memory) {
     if (!cache_setting)
-        return false;
+        return CachedRead::miss;
     const DashboardRelations &rels = dashboard_relations();
     if (!dashboard_direct_read(rels))
-        return false;
-    return pg::call([&] {
-        size_t size = 0;
-        char *bytes =
-            fetch_cached(rels, snapshot, key, memory, &size, [&](const PackedHeader &header) {
-                return header.magic == packed_magic && header.metric_count <= 3 &&
-                       !has_pending(key, header) && !has_deltas(rels, snapshot, key, header);
-            });
-        if (bytes == nullptr)
-            return false;
-        auto *user = static_cast<pg_uuid_t *>(MemoryContextAlloc(memory, sizeof(pg_uuid_t)));
-        *user = key;
-        return unpack_rows(bytes, size, user, out);
-    });
+        return CachedRead::miss;
+    size_t size = 0;
+    char *bytes = pg::call([&] { return fetch_cached(rels, snapshot, key, memory, &size); });
+    Packed p{};
+    if (bytes == nullptr || !unpack_metrics(bytes, size, p))
+        return CachedRead::miss;
+    NewerDeltas deltas = pg::make_in<NewerDeltas>(memory);
+    pg::call([&] { newer_deltas(rels, snapshot, key, *p.header, deltas); });
+    auto *user = static_cast<pg_uuid_t *>(
+        pg::call([&] { return MemoryContextAlloc(memory, sizeof(pg_uuid_t)); }));
+    *user = key;
+    size_t first = out.size();
+    bool ok = deltas.empty() ? unpack_rows(p, user, out, nullptr)
+                             : patched_rows(p, deltas, user, out, memory);
+    if (!ok) {
+        out.resize(first);
+        return CachedRead::miss;
+    }
+    return deltas.empty() ? CachedRead::cached : CachedRead::with_deltas;
 }
 
 } // namespace assistant_hub::metrics
@@ -355,7 +445,12 @@ AH_SQL_FUNCTION(dashboard_cache_build) {
             pg::call([&] { MemoryContextReset(memory); });
             void *p = pg::call([&] { return MemoryContextAlloc(memory, sizeof(DashboardRows)); });
             auto *rows = new (p) DashboardRows(pg::make_in<DashboardRows>(memory));
-            r->rows_of(key, *rows, memory);
+            DayValues days[3] = {pg::make_in<DayValues>(memory), pg::make_in<DayValues>(memory),
+                                 pg::make_in<DayValues>(memory)};
+            r->values_of(key, days, memory, true); // the counts: newer deltas are added on read
+            WeekStarts starts;
+            for (int m = 0; m < r->metric_count; m++)
+                week_rows(r->metrics[m], days[m], &key, *rows, memory, starts);
             if (rows->empty())
                 continue;
             pg::call([&] {
@@ -363,7 +458,7 @@ AH_SQL_FUNCTION(dashboard_cache_build) {
                 Datum values[4] = {UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)),
                                    TimestampTzGetDatum(r->valid_from),
                                    TimestampTzGetDatum(r->valid_until),
-                                   pack_dashboard_rows(*r, *rows)};
+                                   pack_dashboard_rows(*r, days, *rows)};
                 bool nulls[4] = {false, false, false, false};
                 MemoryContextSwitchTo(old);
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

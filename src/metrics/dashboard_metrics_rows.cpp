@@ -106,7 +106,7 @@ void find_hub_metrics(DashboardReader &r, Oid catalog) {
             MemoryContextSwitchTo(old);
             return d;
         });
-        r.metrics[r.metric_count++] = {found[i].id, name, zone, today - window_days};
+        r.metrics[r.metric_count++] = {found[i].id, name, found[i].zone, zone, today - window_days};
         pg::call([&] {
             r.valid_from = std::max(r.valid_from, DatumGetTimestampTz(midnight(today, zone)));
             r.valid_until = std::min(r.valid_until, DatumGetTimestampTz(midnight(today + 1, zone)));
@@ -137,8 +137,6 @@ Datum metric_ids(const DashboardReader &r) {
     });
 }
 
-using DayValues = pg::SmallVector<DayValue, 128>;
-
 // Adds one stored value row to the day values of its metric, when it is in that metric's window.
 void add_value(const DashboardReader &r, DayValues *values, int32 metric, DateADT day, int64 v) {
     int m = metric_index(r, metric);
@@ -165,19 +163,24 @@ void read_index(const DashboardReader &r, Relation heap, Relation index, const p
     });
 }
 
-SPIPlanPtr values_plan = nullptr;
-SPIPlanPtr keys_plan = nullptr;
+SPIPlanPtr values_plan = nullptr, counts_plan = nullptr, keys_plan = nullptr;
 
 // The same rows through SQL, so the caller's row-level security policies apply.
-void read_sql(const DashboardReader &r, const pg_uuid_t &key, DayValues *values) {
+void read_sql(const DashboardReader &r, const pg_uuid_t &key, DayValues *values, bool counts_only) {
     pg::SpiConnection spi;
-    SPIPlanPtr plan = spi.kept_plan(
-        &values_plan,
-        "SELECT metric_id, day, value FROM assistant_hub.metric_counts_uuid"
-        " WHERE key = $1 AND metric_id = ANY ($2) AND day >= $3"
-        " UNION ALL SELECT metric_id, day, delta FROM assistant_hub.metric_deltas_uuid"
-        " WHERE key = $1 AND metric_id = ANY ($2) AND day >= $3",
-        {UUIDOID, INT4ARRAYOID, DATEOID});
+    SPIPlanPtr plan =
+        counts_only
+            ? spi.kept_plan(&counts_plan,
+                            "SELECT metric_id, day, value FROM assistant_hub.metric_counts_uuid"
+                            " WHERE key = $1 AND metric_id = ANY ($2) AND day >= $3",
+                            {UUIDOID, INT4ARRAYOID, DATEOID})
+            : spi.kept_plan(
+                  &values_plan,
+                  "SELECT metric_id, day, value FROM assistant_hub.metric_counts_uuid"
+                  " WHERE key = $1 AND metric_id = ANY ($2) AND day >= $3"
+                  " UNION ALL SELECT metric_id, day, delta FROM assistant_hub.metric_deltas_uuid"
+                  " WHERE key = $1 AND metric_id = ANY ($2) AND day >= $3",
+                  {UUIDOID, INT4ARRAYOID, DATEOID});
     uint64 n = spi.execute_plan(plan,
                                 {{UUIDOID, UUIDPGetDatum(const_cast<pg_uuid_t *>(&key))},
                                  {INT4ARRAYOID, metric_ids(r)},
@@ -202,20 +205,6 @@ template <typename F> void for_each_pending(const DashboardReader &r, F &&f) {
         for (const auto &[k, delta] : level.deltas)
             if (k.storage == KeyStorage::uuid && delta != 0 && metric_index(r, k.metric_id) >= 0)
                 f(k, delta);
-}
-
-// Sorts one metric's day values and sums those of the same day.
-void merge_days(DayValues &v) {
-    std::sort(v.begin(), v.end(),
-              [](const DayValue &a, const DayValue &b) { return a.day < b.day; });
-    size_t out = 0;
-    for (size_t i = 0; i < v.size(); i++) {
-        if (out > 0 && v[out - 1].day == v[i].day)
-            v[out - 1].value += v[i].value;
-        else
-            v[out++] = v[i];
-    }
-    v.resize(out);
 }
 
 // A numeric Datum built from its bytes (encode_numeric), or null when it needs the long format.
@@ -407,63 +396,90 @@ DashboardKeys *DashboardReader::keys() {
     return keys;
 }
 
+void merge_days(DayValues &v) {
+    std::sort(v.begin(), v.end(),
+              [](const DayValue &a, const DayValue &b) { return a.day < b.day; });
+    size_t out = 0;
+    for (size_t i = 0; i < v.size(); i++) {
+        if (out > 0 && v[out - 1].day == v[i].day)
+            v[out - 1].value += v[i].value;
+        else
+            v[out++] = v[i];
+    }
+    v.resize(out);
+}
+
+Datum WeekStarts::start(DateADT week, pg_tz *zone) {
+    for (int i = 0; i < count; i++)
+        if (weeks[i] == week && zones[i] == zone)
+            return starts[i];
+    Datum start = midnight(week, zone);
+    if (count < capacity) {
+        weeks[count] = week;
+        zones[count] = zone;
+        starts[count++] = start;
+    }
+    return start;
+}
+
+void week_rows(const DashboardMetric &metric, const DayValues &values, const pg_uuid_t *user,
+               DashboardRows &out, MemoryContext memory, WeekStarts &starts) {
+    // One pg::call for the metric's rows: only plain data lives in these frames.
+    pg::call([&] {
+        MemoryContext old = MemoryContextSwitchTo(memory);
+        for_each_week(values.data(), values.data() + values.size(), [&](const WeekRow &w) {
+            DashboardRow row{};
+            row.values[0] = UUIDPGetDatum(const_cast<pg_uuid_t *>(user));
+            row.values[1] = starts.start(w.week, metric.zone);
+            row.values[2] = metric.name;
+            row.values[3] = numeric_of(w.total);
+            row.values[4] = dashboard_average(w.total, w.days);
+            row.values[5] = Int64GetDatum(w.maximum);
+            row.values[6] = Int64GetDatum(w.minimum);
+            row.nulls[7] = !w.has_previous;
+            row.values[7] = w.has_previous ? numeric_of(w.previous_total) : Datum(0);
+            row.values[8] =
+                w.has_previous ? dashboard_change(w.total, w.previous_total) : numeric_of(int64(0));
+            out.push_back(row);
+        });
+        MemoryContextSwitchTo(old);
+    });
+}
+
+void DashboardReader::values_of(const pg_uuid_t &key, DayValues *values, MemoryContext memory,
+                                bool counts_only) {
+    for (int m = 0; m < metric_count; m++)
+        values[m] = pg::make_in<DayValues>(memory);
+    if (metric_count == 0)
+        return;
+    if (by_index) {
+        read_index(*this, counts, counts_index, key, values);
+        if (!counts_only)
+            read_index(*this, deltas, deltas_index, key, values);
+    } else {
+        read_sql(*this, key, values, counts_only);
+    }
+    if (!counts_only)
+        for_each_pending(*this, [&](const DeltaKey &k, int64 delta) {
+            if (memcmp(k.uuid, key.data, UUID_LEN) == 0)
+                add_value(*this, values, k.metric_id, k.day, delta);
+        });
+    for (int m = 0; m < metric_count; m++)
+        merge_days(values[m]);
+}
+
 void DashboardReader::rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryContext memory) {
     if (metric_count == 0)
         return;
     DayValues values[3] = {pg::make_in<DayValues>(memory), pg::make_in<DayValues>(memory),
                            pg::make_in<DayValues>(memory)};
-    if (by_index) {
-        read_index(*this, counts, counts_index, key, values);
-        read_index(*this, deltas, deltas_index, key, values);
-    } else {
-        read_sql(*this, key, values);
-    }
-    for_each_pending(*this, [&](const DeltaKey &k, int64 delta) {
-        if (memcmp(k.uuid, key.data, UUID_LEN) == 0)
-            add_value(*this, values, k.metric_id, k.day, delta);
-    });
-    // Metrics mostly share a zone, and so their weeks' starts.
-    struct WeekStart {
-        DateADT week;
-        pg_tz *zone;
-        Datum start;
-    };
-    pg::SmallVector<WeekStart, 16> starts = pg::make_in<pg::SmallVector<WeekStart, 16>>(memory);
+    values_of(key, values, memory);
     auto *user = static_cast<pg_uuid_t *>(
         pg::call([&] { return MemoryContextAlloc(memory, sizeof(pg_uuid_t)); }));
     *user = key;
-    for (int m = 0; m < metric_count; m++) {
-        merge_days(values[m]);
-        const DashboardMetric &metric = metrics[m];
-        // One pg::call for the metric's rows: only plain data lives in these frames.
-        pg::call([&] {
-            MemoryContext old = MemoryContextSwitchTo(memory);
-            for_each_week(
-                values[m].data(), values[m].data() + values[m].size(), [&](const WeekRow &w) {
-                    DashboardRow row{};
-                    row.values[0] = UUIDPGetDatum(user);
-                    row.values[1] = Datum(0);
-                    for (const WeekStart &ws : starts)
-                        if (ws.week == w.week && ws.zone == metric.zone)
-                            row.values[1] = ws.start;
-                    if (row.values[1] == Datum(0)) {
-                        row.values[1] = midnight(w.week, metric.zone);
-                        starts.push_back({w.week, metric.zone, row.values[1]});
-                    }
-                    row.values[2] = metric.name;
-                    row.values[3] = numeric_of(w.total);
-                    row.values[4] = dashboard_average(w.total, w.days);
-                    row.values[5] = Int64GetDatum(w.maximum);
-                    row.values[6] = Int64GetDatum(w.minimum);
-                    row.nulls[7] = !w.has_previous;
-                    row.values[7] = w.has_previous ? numeric_of(w.previous_total) : Datum(0);
-                    row.values[8] = w.has_previous ? dashboard_change(w.total, w.previous_total)
-                                                   : numeric_of(int64(0));
-                    out.push_back(row);
-                });
-            MemoryContextSwitchTo(old);
-        });
-    }
+    WeekStarts starts;
+    for (int m = 0; m < metric_count; m++)
+        week_rows(metrics[m], values[m], user, out, memory, starts);
 }
 
 } // namespace assistant_hub::metrics

@@ -8,6 +8,7 @@
 // take); everything else, such as privileges, is checked the same way on both.
 #pragma once
 
+#include "metrics/pure_dashboard_weeks.hpp"
 #include "pg/palloc_allocator.hpp"
 #include "pg/postgres.hpp"
 
@@ -31,13 +32,34 @@ struct DashboardRow {
 };
 using DashboardRows = pg::Vector<DashboardRow>;
 using DashboardKeys = pg::Vector<pg_uuid_t>;
+// One metric's daily values; merged: sorted by day, one entry per day.
+using DayValues = pg::SmallVector<DayValue, 128>;
 
 struct DashboardMetric {
     int32 id;
     Datum name; // text
+    const char *zone_name;
     pg_tz *zone;
     DateADT first_day; // today in the metric's zone minus 90
 };
+
+// Sorts day values and sums those of the same day.
+void merge_days(DayValues &values);
+
+// Week starts already computed (metrics mostly share a zone, and so their weeks' starts). Plain
+// data; start() may ereport.
+struct WeekStarts {
+    static constexpr int capacity = 16;
+    DateADT weeks[capacity];
+    pg_tz *zones[capacity];
+    Datum starts[capacity]; // timestamptz
+    int count = 0;
+    Datum start(DateADT week, pg_tz *zone);
+};
+
+// Appends the weekly rows of one metric for user, from its merged day values, allocated in memory.
+void week_rows(const DashboardMetric &metric, const DayValues &values, const pg_uuid_t *user,
+               DashboardRows &out, MemoryContext memory, WeekStarts &starts);
 
 // Everything one scan needs, opened once. Holds no C++ resources: relations and memory belong to
 // the transaction and its memory contexts, so an error needs no C++ cleanup; close() ends it.
@@ -58,6 +80,10 @@ struct DashboardReader {
 
     // Every key with a value in the window, sorted (uuid order), for a scan of all users.
     DashboardKeys *keys();
+    // key's merged day values in the window, per metric (values[m] for metrics[m]): consolidated,
+    // written deltas and this transaction's pending ones; counts_only: the consolidated ones only.
+    void values_of(const pg_uuid_t &key, DayValues *values, MemoryContext memory,
+                   bool counts_only = false);
     // key's rows, allocated in memory (one week of one metric each, in metric and week order).
     void rows_of(const pg_uuid_t &key, DashboardRows &out, MemoryContext memory);
 };

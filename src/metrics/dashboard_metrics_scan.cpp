@@ -140,8 +140,8 @@ struct ScanState {
     size_t next_key;
     DashboardRows *rows;
     size_t next_row;
-    bool fetched;                   // rows hold what the current parameters select
-    int64 cache_hits, cache_misses; // one-user reads served from dashboard_cache, or computed
+    bool fetched;                               // rows hold what the current parameters select
+    int64 cached, cached_with_deltas, computed; // one-user reads, by how they were served
 };
 
 void begin_scan(ForeignScanState *node, int) {
@@ -178,11 +178,17 @@ bool load_rows(ForeignScanState *node, ScanState *s) {
         if (isnull)
             return true;
         const pg_uuid_t &user = *DatumGetUUIDP(key);
-        if (read_cached_rows(node->ss.ps.state->es_snapshot, user, *s->rows, s->rows_memory)) {
-            s->cache_hits++;
-        } else {
-            s->cache_misses++;
+        switch (read_cached_rows(node->ss.ps.state->es_snapshot, user, *s->rows, s->rows_memory)) {
+        case CachedRead::cached:
+            s->cached++;
+            break;
+        case CachedRead::with_deltas:
+            s->cached_with_deltas++;
+            break;
+        case CachedRead::miss:
+            s->computed++;
             reader(node, s)->rows_of(user, *s->rows, s->rows_memory);
+            break;
         }
         return true;
     }
@@ -238,8 +244,9 @@ void explain_scan(ForeignScanState *node, ExplainState *es) {
     ExplainPropertyText("Dashboard Rows", plan->fdw_exprs != NIL ? "one user" : "every user", es);
     auto *s = static_cast<ScanState *>(node->fdw_state);
     if (es->analyze && s != nullptr && plan->fdw_exprs != NIL) {
-        ExplainPropertyInteger("Users From Cache", nullptr, s->cache_hits, es);
-        ExplainPropertyInteger("Users Computed", nullptr, s->cache_misses, es);
+        ExplainPropertyInteger("Users From Cache", nullptr, s->cached, es);
+        ExplainPropertyInteger("Users From Cache And Deltas", nullptr, s->cached_with_deltas, es);
+        ExplainPropertyInteger("Users Computed", nullptr, s->computed, es);
     }
 }
 

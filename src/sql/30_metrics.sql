@@ -432,7 +432,11 @@ DECLARE
     m assistant_hub.metrics := assistant_hub._metric(name, 'rebuild_metric');
     metric_key text := key;
     zone text := assistant_hub._metric_zone();
+    corrected bigint;
 BEGIN
+    -- The metrics lock first, as create_metric and drop_metric take it (the dashboard cache is
+    -- emptied under it below): the same order, so no deadlock between them.
+    PERFORM assistant_hub._metric_lock();
     IF metric_key IS NULL AND zone <> m.time_zone THEN
         -- Re-bucketing in another time zone: writers still running bucket in the old one, so wait
         -- for them and keep new ones out until commit.
@@ -440,15 +444,15 @@ BEGIN
             RAISE EXCEPTION 'rebuild_metric: changing the time zone of metric "%" must run in a READ COMMITTED transaction', m.name
                 USING ERRCODE = 'active_sql_transaction';
         END IF;
-        -- The metrics lock first, as create_metric and drop_metric take it (the cache is emptied
-        -- under it below): the same order, so no deadlock between them.
-        PERFORM assistant_hub._metric_lock();
         EXECUTE format('LOCK TABLE %s IN SHARE MODE', m.source);
         UPDATE assistant_hub.metrics SET time_zone = zone WHERE id = m.id RETURNING * INTO m;
-        PERFORM assistant_hub._dashboard_cache_clear();
         PERFORM assistant_hub._metric_invalidate();
     END IF;
-    RETURN assistant_hub._metric_correct(m, metric_key);
+    corrected := assistant_hub._metric_correct(m, metric_key);
+    -- A repair: the cached values are the counts, which may be what was wrong. Recached by the
+    -- next consolidation; reads compute until then.
+    PERFORM assistant_hub._dashboard_cache_clear();
+    RETURN corrected;
 END $$;
 COMMENT ON FUNCTION assistant_hub.rebuild_metric(text, text) IS
     'Recounts a metric (all keys, re-bucketed in assistant_hub.metrics_timezone, or one key) and corrects its stored values; returns the number of corrected (key, day) values.';
