@@ -9,9 +9,9 @@
 #      dashboard rows), and its once-a-day re-caching of every user;
 #   2. write overhead: instructions per single-row write (callgrind on postgres --single, on a small
 #      copy) with and without the metrics, and a 100k-row INSERT ... SELECT timed with and without;
-#   3. reads of one user's dashboard_metrics (from the dashboard cache, as after consolidation,
-#      and computed, as between a write and its consolidation) and dashboard_summary against the
-#      materialized view;
+#   3. reads of one user's dashboard_metrics (from the dashboard cache, as after consolidation;
+#      after the user's write, before its consolidation; computed, with the cache off) and
+#      dashboard_summary against the materialized view;
 #      with FLAT=1 also the same reads on a dataset a quarter the size (flat = ratio near 1).
 #   SCALE=10000 ROUNDS=5 FLAT=1 test/bench/metrics.sh      (CALLGRIND_ONLY=1: part 2a and the
 #   100k-row INSERT under callgrind only; READS_ONLY=1: part 3 only; SCALE_DEPENDENT_ONLY=1:
@@ -184,13 +184,21 @@ for mode in adhoc prepared; do
     reads[matview_$mode]=$(read_ms with_metrics "$mode" "$MATVIEW_READ")
     reads[view_$mode]=$(read_ms with_metrics "$mode" "$VIEW_READ")
     reads[summary_$mode]=$(read_ms with_metrics "$mode" "$SUMMARY_READ")
-    # As between a user's write and its consolidation: the rows computed from the values.
+    # Without the cache: the rows computed from the value tables.
     reads[computed_$mode]=$(PGOPTIONS="-c assistant_hub.dashboard_cache=off" read_ms with_metrics "$mode" "$VIEW_READ")
+done
+# Each read user then writes a journal entry: reads after a write, before its consolidation.
+bsql -d with_metrics -c "INSERT INTO hub.journal_entries (user_id, entry_date, content)
+    SELECT id::uuid, current_date, 'bench read' FROM (VALUES $(sed "s/.*/('&')/" "$BENCH_DIR/read_users" | paste -sd,)) u(id)"
+for mode in adhoc prepared; do
+    reads[written_$mode]=$(read_ms with_metrics "$mode" "$VIEW_READ")
     record "metrics: one user's dashboard_metrics vs the seed's matview, $mode (ms)" "${reads[view_$mode]}" \
         "${reads[matview_$mode]}" ms "median over $READ_USERS users; ours always fresh, the matview as of its last refresh"
-    record "metrics: one user's dashboard_metrics computed (not cached) vs the matview, $mode (ms)" \
-        "${reads[computed_$mode]}" "${reads[matview_$mode]}" ms \
-        "assistant_hub.dashboard_cache = off: what a read costs between a write and its consolidation"
+    record "metrics: one user's dashboard_metrics after the user's write vs the matview, $mode (ms)" \
+        "${reads[written_$mode]}" "${reads[matview_$mode]}" ms \
+        "before consolidation: the cached rows, the written metric's weeks recomputed with the new deltas"
+    record "metrics: one user's dashboard_metrics computed (cache off) vs the matview, $mode (ms)" \
+        "${reads[computed_$mode]}" "${reads[matview_$mode]}" ms "assistant_hub.dashboard_cache = off"
     record "metrics: one user's dashboard_summary vs the seed's matview, $mode (ms)" "${reads[summary_$mode]}" \
         "${reads[matview_$mode]}" ms "median over $READ_USERS users"
 done
@@ -265,18 +273,18 @@ record "metrics: instructions of a 100k-row INSERT ... SELECT, with vs without m
 # generic plan, EXECUTEd 50 and 250 times for the same user; per read = the difference / 200. The
 # rows are counted, not printed, under a condition on a column the materialized view's index does
 # not hold, so both sides read their rows as SELECT * does. First consolidated and vacuumed (2a
-# wrote since), as maintenance leaves the tables; then one write of the user, so that its rows
-# are computed (a cache miss), as between a write and its consolidation.
+# wrote since), as maintenance leaves the tables; computed with the cache off; then after one
+# write of the user, as between a write and its consolidation.
 single() { # db sql: one statement per line, in postgres --single
     echo "$2" > "$BENCH_DIR/single.sql"
     chmod a+r "$BENCH_DIR/single.sql"
     as_postgres postgres --single -D "$BENCH_DIR/metrics_cg" -c shared_preload_libraries=assistant_hub \
         "$1" < "$BENCH_DIR/single.sql" >/dev/null 2>&1
 }
-read_ir() { # name query column
+read_ir() { # name query column [setting]
     local n
     for n in 50 250; do
-        { echo "SET plan_cache_mode = force_generic_plan;"
+        { echo "SET plan_cache_mode = force_generic_plan;"; echo "${4:-}"
           echo "PREPARE q(uuid) AS SELECT count(*) FROM ($2 OFFSET 0) s WHERE s.$3 IS NOT NULL;"
           for _ in $(seq "$n"); do echo "EXECUTE q('$READ_USER');"; done; } > "$BENCH_DIR/read_$1_$n.sql"
         chmod a+r "$BENCH_DIR/read_$1_$n.sql"
@@ -289,11 +297,14 @@ VIEW_ONE="SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = \$1"
 matview_ir=$(read_ir matview "SELECT * FROM seed_dashboard_metrics_enhanced WHERE user_id = \$1" week_over_week_change)
 cached_ir=$(read_ir cached "$VIEW_ONE" week_over_week_change)
 summary_ir=$(read_ir summary "SELECT * FROM assistant_hub.dashboard_summary(\$1)" unread_emails)
+computed_ir=$(read_ir computed "$VIEW_ONE" week_over_week_change "SET assistant_hub.dashboard_cache = off;")
 single with_metrics "INSERT INTO hub.journal_entries (user_id, entry_date, content) VALUES ('$READ_USER', current_date, 'bench');"
-computed_ir=$(read_ir computed "$VIEW_ONE" week_over_week_change)
+written_ir=$(read_ir written "$VIEW_ONE" week_over_week_change)
 record "metrics: instructions per one-user dashboard_metrics read vs the matview" "$cached_ir" "$matview_ir" Ir \
     "prepared; from the dashboard cache (after consolidation); callgrind, postgres --single"
+record "metrics: instructions per one-user dashboard_metrics read after the user's write vs the matview" \
+    "$written_ir" "$matview_ir" Ir "prepared; before consolidation: cached rows, the written metric's weeks recomputed"
 record "metrics: instructions per one-user dashboard_metrics read, computed, vs the matview" "$computed_ir" "$matview_ir" Ir \
-    "prepared; the user wrote since the last consolidation: a cache miss, then computed"
+    "prepared; assistant_hub.dashboard_cache = off"
 record "metrics: instructions per one-user dashboard_summary read vs the matview" "$summary_ir" "$matview_ir" Ir \
     "prepared; counted from the hub's indexes"
