@@ -10,6 +10,17 @@ CREATE TEMP VIEW seed_dashboard_metrics_enhanced AS :seed_query;
 CREATE TEMP VIEW per_user AS
 SELECT d.* FROM hub.users u,
     LATERAL (SELECT * FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id OFFSET 0) d;
+-- How many of those one-user reads the scan served from the cache plus newer deltas.
+CREATE FUNCTION pg_temp.served_with_deltas() RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    n int := 0;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM per_user' LOOP
+        n := n + coalesce((regexp_match(line, 'Users From Cache And Deltas: (\d+)'))[1]::int, 0);
+    END LOOP;
+    RETURN n;
+END $$;
 CREATE FUNCTION pg_temp.check_all()
     RETURNS TABLE(verify_differences bigint, only_ours bigint, only_seed bigint, per_user_differing bigint)
 LANGUAGE sql AS $$
@@ -151,6 +162,7 @@ COPY (SELECT u.id, pg_temp.thread_of(u.id), 'copy@example.com', now() - g * inte
       FROM random_users u, generate_series(1, 30) g) TO :'copy_file';
 COPY hub.email_messages (user_id, thread_id, from_address, received_at) FROM :'copy_file';
 SELECT * FROM pg_temp.check_all();
+SELECT pg_temp.served_with_deltas() > 0 AS cached_rows_with_newer_deltas_served;
 -- 1,500 more.
 CALL pg_temp.random_writes(1500);
 SELECT n > 3000 AS more_than_3000_statements FROM statements;

@@ -297,7 +297,40 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
             if (d.metric == m && d.day >= metric.first_day)
                 values.push_back({d.day, d.delta});
         merge_days(values);
-        week_rows(metric, values, user, out, memory, starts);
+        // A week's row changes only when a delta falls in it or between it and the previous week
+        // with values (which gives its previous_week_total): the other rows are the cached ones.
+        pg::SmallVector<DateADT, 16> touched = pg::make_in<pg::SmallVector<DateADT, 16>>(memory);
+        for (const NewerDelta &d : deltas)
+            if (d.metric == m && d.day >= metric.first_day)
+                touched.push_back(week_of(d.day));
+        pg::SmallVector<WeekRow, 16> weeks = pg::make_in<pg::SmallVector<WeekRow, 16>>(memory);
+        for_each_week(values.data(), values.data() + values.size(),
+                      [&](const WeekRow &w) { weeks.push_back(w); });
+        pg::SmallVector<size_t, 16> mine = pg::make_in<pg::SmallVector<size_t, 16>>(memory);
+        for (size_t i = 0; i < cached.size(); i++)
+            if (cached_metric[i] == m)
+                mine.push_back(i);
+        out.reserve(out.size() + weeks.size());
+        pg::call([&] {
+            MemoryContext old = MemoryContextSwitchTo(memory);
+            size_t c = 0;
+            for (size_t i = 0; i < weeks.size(); i++) {
+                DateADT previous = i > 0 ? weeks[i - 1].week : DATEVAL_NOBEGIN;
+                bool changed = false;
+                for (DateADT t : touched)
+                    changed = changed || (previous <= t && t <= weeks[i].week);
+                TimestampTz start = DatumGetTimestampTz(starts.start(weeks[i].week, metric.zone));
+                while (!changed && c < mine.size() &&
+                       DatumGetTimestampTz(cached[mine[c]].values[1]) < start)
+                    c++;
+                if (!changed && c < mine.size() &&
+                    DatumGetTimestampTz(cached[mine[c]].values[1]) == start)
+                    out.push_back(cached[mine[c]]);
+                else
+                    out.push_back(week_row(metric, weeks[i], user, starts));
+            }
+            MemoryContextSwitchTo(old);
+        });
     }
     return true;
 }

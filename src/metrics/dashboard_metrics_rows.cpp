@@ -422,26 +422,30 @@ Datum WeekStarts::start(DateADT week, pg_tz *zone) {
     return start;
 }
 
+DashboardRow week_row(const DashboardMetric &metric, const WeekRow &w, const pg_uuid_t *user,
+                      WeekStarts &starts) {
+    DashboardRow row{};
+    row.values[0] = UUIDPGetDatum(const_cast<pg_uuid_t *>(user));
+    row.values[1] = starts.start(w.week, metric.zone);
+    row.values[2] = metric.name;
+    row.values[3] = numeric_of(w.total);
+    row.values[4] = dashboard_average(w.total, w.days);
+    row.values[5] = Int64GetDatum(w.maximum);
+    row.values[6] = Int64GetDatum(w.minimum);
+    row.nulls[7] = !w.has_previous;
+    row.values[7] = w.has_previous ? numeric_of(w.previous_total) : Datum(0);
+    row.values[8] =
+        w.has_previous ? dashboard_change(w.total, w.previous_total) : numeric_of(int64(0));
+    return row;
+}
+
 void week_rows(const DashboardMetric &metric, const DayValues &values, const pg_uuid_t *user,
                DashboardRows &out, MemoryContext memory, WeekStarts &starts) {
     // One pg::call for the metric's rows: only plain data lives in these frames.
     pg::call([&] {
         MemoryContext old = MemoryContextSwitchTo(memory);
-        for_each_week(values.data(), values.data() + values.size(), [&](const WeekRow &w) {
-            DashboardRow row{};
-            row.values[0] = UUIDPGetDatum(const_cast<pg_uuid_t *>(user));
-            row.values[1] = starts.start(w.week, metric.zone);
-            row.values[2] = metric.name;
-            row.values[3] = numeric_of(w.total);
-            row.values[4] = dashboard_average(w.total, w.days);
-            row.values[5] = Int64GetDatum(w.maximum);
-            row.values[6] = Int64GetDatum(w.minimum);
-            row.nulls[7] = !w.has_previous;
-            row.values[7] = w.has_previous ? numeric_of(w.previous_total) : Datum(0);
-            row.values[8] =
-                w.has_previous ? dashboard_change(w.total, w.previous_total) : numeric_of(int64(0));
-            out.push_back(row);
-        });
+        for_each_week(values.data(), values.data() + values.size(),
+                      [&](const WeekRow &w) { out.push_back(week_row(metric, w, user, starts)); });
         MemoryContextSwitchTo(old);
     });
 }

@@ -57,6 +57,10 @@ struct WeekStarts {
     Datum start(DateADT week, pg_tz *zone);
 };
 
+// One week's row of a metric for user, palloc'd in the current memory context. May ereport.
+DashboardRow week_row(const DashboardMetric &metric, const WeekRow &w, const pg_uuid_t *user,
+                      WeekStarts &starts);
+
 // Appends the weekly rows of one metric for user, from its merged day values, allocated in memory.
 void week_rows(const DashboardMetric &metric, const DayValues &values, const pg_uuid_t *user,
                DashboardRows &out, MemoryContext memory, WeekStarts &starts);
