@@ -141,17 +141,25 @@ SELECT pg_temp.served_all();
 SELECT pg_temp.differing();
 
 -- A damaged cache row is never trusted: computed instead.
-UPDATE assistant_hub.dashboard_cache SET rows = substring(rows FROM 1 FOR length(rows) - 9)
+UPDATE assistant_hub.dashboard_cache SET rows = substring(rows FROM 1 FOR 200)
 WHERE user_id = pg_temp.user_n(1);
 UPDATE assistant_hub.dashboard_cache SET rows = '\x00' WHERE user_id = pg_temp.user_n(2);
 UPDATE assistant_hub.dashboard_cache SET rows = overlay(rows PLACING '\xffffffff' FROM 1) WHERE user_id = pg_temp.user_n(3);
 -- One bit of a value (the checksum), and a numeric's length made shorter than its own header.
-UPDATE assistant_hub.dashboard_cache SET rows = set_byte(rows, length(rows) / 2, get_byte(rows, length(rows) / 2) # 1)
+UPDATE assistant_hub.dashboard_cache SET rows = set_byte(rows, 150, get_byte(rows, 150) # 1)
 WHERE user_id = pg_temp.user_n(4);
 UPDATE assistant_hub.dashboard_cache SET rows = overlay(rows PLACING '\x0c000000' FROM position('\x6a6f75726e616c5f656e7472696573'::bytea IN rows) - 4)
 WHERE user_id = pg_temp.user_n(5);
 SELECT pg_temp.served_all();
 SELECT pg_temp.differing();
+
+-- Damage in the day values alone: a read without newer deltas still uses the (checked) rows; one
+-- with newer deltas, which needs the day values, computes.
+UPDATE assistant_hub.dashboard_cache SET rows = set_byte(rows, length(rows) - 1, get_byte(rows, length(rows) - 1) # 1)
+WHERE user_id = pg_temp.user_n(6);
+SELECT pg_temp.served(pg_temp.user_n(6)) AS days_damaged;
+INSERT INTO hub.journal_entries (user_id, entry_date, content) VALUES (pg_temp.user_n(6), current_date, 'days damaged');
+SELECT pg_temp.served(pg_temp.user_n(6)) AS days_damaged_with_deltas, pg_temp.differing();
 
 -- A consolidation whose cache refresh fails still folds the deltas, and empties the cache (the
 -- cached rows were computed without them): reads compute until the next consolidation.

@@ -1,5 +1,6 @@
 // The dashboard cache: packing a user's rows, reading them back when they are valid, and the
 // functions consolidate_metrics() fills the cache with (see dashboard_cache.hpp).
+#include <algorithm>
 #include <limits>
 
 #include "metrics/dashboard_cache.hpp"
@@ -33,18 +34,22 @@ bool cache_setting = true;
 // The packed form. Every part starts at a MAXALIGN offset of the bytes, so a copy of them in
 // palloc'd memory serves its varlenas as Datums in place:
 //   the header;
-//   per metric: its name and zone (text), its consolidated day values in the window (PackedDays,
-//     the days, the values), from which a read that meets newer deltas recomputes its rows;
+//   per metric: its name and zone (text);
 //   per row: PackedRow and its numerics (weekly_total, daily_average, previous_week_total when
-//     there is one, week_over_week_change).
-constexpr uint32 packed_magic = 0x41484433; // "AHD3"; another layout gets another number
+//     there is one, week_over_week_change);
+//   (from rows_end) per metric: its consolidated day values in the window (PackedDays, the days,
+//     the values), from which a read that meets newer deltas recomputes rows. A read without
+//     newer deltas copies and checks the bytes before rows_end only.
+constexpr uint32 packed_magic = 0x41484434; // "AHD4"; another layout gets another number
 
 struct PackedHeader {
     uint32 magic;
     uint16 metric_count;
     uint16 reserved;
     uint32 row_count;
-    uint32 checksum; // CRC-32C of all the bytes, this field zero: damaged bytes are a miss
+    uint32 rows_end;
+    uint32 checksum;      // CRC-32C of the bytes before rows_end, this field zero
+    uint32 days_checksum; // CRC-32C of the bytes from rows_end: damaged bytes are a miss
     int32 metric_ids[3];
     int32 first_days[3]; // each metric's first day of the window (DateADT)
 };
@@ -124,27 +129,40 @@ struct Packed {
     Unpacker rows; // positioned at the first row
 };
 
-// Checks the checksum and parses header and metrics; false when damaged.
-bool unpack_metrics(char *bytes, size_t size, Packed &p) {
-    p.rows = Unpacker(bytes, size);
-    p.header = p.rows.fixed<PackedHeader>();
+// Checks the checksums and parses the header, the metrics and (with days) their day values from
+// bytes, which hold the bytes before rows_end, or (with days) all of them; false when damaged.
+bool unpack_metrics(char *bytes, size_t size, bool with_days, Packed &p) {
+    Unpacker head(bytes, size);
+    p.header = head.fixed<PackedHeader>();
     if (p.header == nullptr || p.header->magic != packed_magic || p.header->metric_count > 3 ||
-        p.header->row_count > size / sizeof(PackedRow))
+        p.header->rows_end > size || p.header->rows_end % MAXIMUM_ALIGNOF != 0 ||
+        p.header->row_count > size / sizeof(PackedRow) ||
+        (!with_days && p.header->rows_end != size))
         return false;
     uint32 stored = p.header->checksum;
     p.header->checksum = 0;
-    if (checksum_of(bytes, size) != stored)
+    if (checksum_of(bytes, p.header->rows_end) != stored)
         return false;
+    p.rows = Unpacker(bytes, p.header->rows_end);
+    p.rows.fixed<PackedHeader>();
+    for (int m = 0; m < p.header->metric_count; m++)
+        if (!p.rows.varlena(&p.names[m]) || !p.rows.varlena(&p.zones[m]))
+            return false;
+    if (!with_days)
+        return true;
+    char *days_start = bytes + p.header->rows_end;
+    size_t days_size = size - p.header->rows_end;
+    if (checksum_of(days_start, days_size) != p.header->days_checksum)
+        return false;
+    Unpacker days_part(days_start, days_size);
     for (int m = 0; m < p.header->metric_count; m++) {
-        const PackedDays *days = nullptr;
-        if (!p.rows.varlena(&p.names[m]) || !p.rows.varlena(&p.zones[m]) ||
-            (days = p.rows.fixed<PackedDays>()) == nullptr ||
-            (p.days[m] = p.rows.array<int32>(days->count)) == nullptr ||
-            (p.values[m] = p.rows.array<int64>(days->count)) == nullptr)
+        const PackedDays *days = days_part.fixed<PackedDays>();
+        if (days == nullptr || (p.days[m] = days_part.array<int32>(days->count)) == nullptr ||
+            (p.values[m] = days_part.array<int64>(days->count)) == nullptr)
             return false;
         p.day_counts[m] = days->count;
     }
-    return true;
+    return days_part.at_end();
 }
 
 // Appends the packed rows to out (with each row's metric index to metrics, when given); false
@@ -231,9 +249,11 @@ void newer_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uu
         }
 }
 
-// The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction.
+// The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction:
+// the first want(header, size) of them (0: none, a miss), asked while the row is still pinned.
+template <typename Want>
 char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
-                   MemoryContext memory, size_t *size) {
+                   MemoryContext memory, size_t *size, Want &&want) {
     Relation cache = table_open(rels.cache, AccessShareLock);
     Relation index = index_open(rels.cache_index, AccessShareLock);
     ScanKeyData scankey;
@@ -251,11 +271,19 @@ char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_u
         Datum rows = slot_getattr(slot, rows_column, &null_rows);
         TimestampTz started = GetCurrentTransactionStartTimestamp();
         if (!null_from && !null_until && !null_rows && from <= started && started < until) {
+            // In the pinned page unless toasted (then a palloc'd copy).
             struct varlena *v =
                 pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(rows)));
-            *size = VARSIZE_ANY_EXHDR(v);
-            bytes = static_cast<char *>(MemoryContextAlloc(memory, *size + 1));
-            memcpy(bytes, VARDATA_ANY(v), *size);
+            size_t total = VARSIZE_ANY_EXHDR(v);
+            PackedHeader header;
+            if (total >= sizeof header) {
+                memcpy(&header, VARDATA_ANY(v), sizeof header); // the page keeps no alignment
+                *size = std::min(want(header, total), total);
+                if (*size > 0) {
+                    bytes = static_cast<char *>(MemoryContextAlloc(memory, *size));
+                    memcpy(bytes, VARDATA_ANY(v), *size);
+                }
+            }
         }
     }
     ExecDropSingleTupleTableSlot(slot);
@@ -356,9 +384,7 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,
         Datum zones[3];
         for (int m = 0; m < r.metric_count; m++) {
             zones[m] = CStringGetTextDatum(r.metrics[m].zone_name);
-            size += packed_size(r.metrics[m].name) + packed_size(zones[m]) +
-                    MAXALIGN(sizeof(PackedDays)) + MAXALIGN(values[m].size() * sizeof(int32)) +
-                    MAXALIGN(values[m].size() * sizeof(int64));
+            size += packed_size(r.metrics[m].name) + packed_size(zones[m]);
         }
         for (const DashboardRow &row : rows) {
             size += MAXALIGN(sizeof(PackedRow));
@@ -366,6 +392,10 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,
                 if (!row.nulls[column])
                     size += packed_size(row.values[column]);
         }
+        size_t rows_end = size;
+        for (int m = 0; m < r.metric_count; m++)
+            size += MAXALIGN(sizeof(PackedDays)) + MAXALIGN(values[m].size() * sizeof(int32)) +
+                    MAXALIGN(values[m].size() * sizeof(int64));
         auto *result = static_cast<bytea *>(palloc0(VARHDRSZ + size));
         SET_VARSIZE(result, VARHDRSZ + size);
         // Packed in an aligned buffer, then copied: VARDATA is only int-aligned.
@@ -375,21 +405,12 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,
         header->metric_count = uint16(r.metric_count);
         header->row_count = uint32(rows.size());
         char *at = data + MAXALIGN(sizeof(PackedHeader));
+        header->rows_end = uint32(rows_end);
         for (int m = 0; m < r.metric_count; m++) {
             header->metric_ids[m] = r.metrics[m].id;
             header->first_days[m] = r.metrics[m].first_day;
             at = put(at, r.metrics[m].name);
             at = put(at, zones[m]);
-            reinterpret_cast<PackedDays *>(at)->count = uint32(values[m].size());
-            at += MAXALIGN(sizeof(PackedDays));
-            auto *days = reinterpret_cast<int32 *>(at);
-            at += MAXALIGN(values[m].size() * sizeof(int32));
-            auto *day_values = reinterpret_cast<int64 *>(at);
-            at += MAXALIGN(values[m].size() * sizeof(int64));
-            for (size_t i = 0; i < values[m].size(); i++) {
-                days[i] = values[m][i].day;
-                day_values[i] = values[m][i].value;
-            }
         }
         for (const DashboardRow &row : rows) {
             auto *packed = reinterpret_cast<PackedRow *>(at);
@@ -405,7 +426,20 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,
                 if (!row.nulls[column])
                     at = put(at, row.values[column]);
         }
-        header->checksum = checksum_of(data, size); // over the bytes with the field still zero
+        for (int m = 0; m < r.metric_count; m++) {
+            reinterpret_cast<PackedDays *>(at)->count = uint32(values[m].size());
+            at += MAXALIGN(sizeof(PackedDays));
+            auto *days = reinterpret_cast<int32 *>(at);
+            at += MAXALIGN(values[m].size() * sizeof(int32));
+            auto *day_values = reinterpret_cast<int64 *>(at);
+            at += MAXALIGN(values[m].size() * sizeof(int64));
+            for (size_t i = 0; i < values[m].size(); i++) {
+                days[i] = values[m][i].day;
+                day_values[i] = values[m][i].value;
+            }
+        }
+        header->days_checksum = checksum_of(data + rows_end, size - rows_end);
+        header->checksum = checksum_of(data, rows_end); // with the field itself still zero
         memcpy(VARDATA(result), data, size);
         pfree(data);
         return PointerGetDatum(result);
@@ -419,13 +453,23 @@ CachedRead read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRo
     const DashboardRelations &rels = dashboard_relations();
     if (!dashboard_direct_read(rels))
         return CachedRead::miss;
-    size_t size = 0;
-    char *bytes = pg::call([&] { return fetch_cached(rels, snapshot, key, memory, &size); });
-    Packed p{};
-    if (bytes == nullptr || !unpack_metrics(bytes, size, p))
-        return CachedRead::miss;
+    // The newer deltas are looked up first (from the header's metric ids): without any, only the
+    // bytes before rows_end are copied and checked.
     NewerDeltas deltas = pg::make_in<NewerDeltas>(memory);
-    pg::call([&] { newer_deltas(rels, snapshot, key, *p.header, deltas); });
+    size_t size = 0;
+    char *bytes = pg::call([&] {
+        return fetch_cached(rels, snapshot, key, memory, &size,
+                            [&](const PackedHeader &header, size_t total) -> size_t {
+                                if (header.magic != packed_magic || header.metric_count > 3 ||
+                                    header.rows_end > total)
+                                    return 0;
+                                newer_deltas(rels, snapshot, key, header, deltas);
+                                return deltas.empty() ? header.rows_end : total;
+                            });
+    });
+    Packed p{};
+    if (bytes == nullptr || !unpack_metrics(bytes, size, !deltas.empty(), p))
+        return CachedRead::miss;
     auto *user = static_cast<pg_uuid_t *>(
         pg::call([&] { return MemoryContextAlloc(memory, sizeof(pg_uuid_t)); }));
     *user = key;
