@@ -94,7 +94,7 @@ class Unpacker {
     Unpacker() = default;
     Unpacker(char *data, size_t size) : at_(data), end_(data + size) {}
     template <typename T> T *array(size_t n) {
-        if (n > size_t(end_ - at_) / sizeof(T))
+        if (n > left() / sizeof(T))
             return nullptr;
         auto *p = reinterpret_cast<T *>(at_);
         at_ += MAXALIGN(n * sizeof(T));
@@ -102,11 +102,11 @@ class Unpacker {
     }
     template <typename T> T *fixed() { return array<T>(1); }
     bool varlena(Datum *out) {
-        if (at_ >= end_ || size_t(end_ - at_) < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) ||
+        if (left() == 0 || left() < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) ||
             VARATT_IS_EXTERNAL(at_) || VARATT_IS_COMPRESSED(at_))
             return false;
         size_t size = VARSIZE_ANY(at_);
-        if (size < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) || size > size_t(end_ - at_))
+        if (size < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) || size > left())
             return false;
         *out = PointerGetDatum(at_);
         at_ += MAXALIGN(size);
@@ -115,6 +115,9 @@ class Unpacker {
     bool at_end() const { return at_ >= end_; }
 
   private:
+    // Bytes left (none once the alignment padding of the last part went past the end).
+    size_t left() const { return at_ < end_ ? size_t(end_ - at_) : 0; }
+
     char *at_ = nullptr;
     char *end_ = nullptr;
 };
