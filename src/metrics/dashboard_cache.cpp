@@ -102,8 +102,8 @@ class Unpacker {
     }
     template <typename T> T *fixed() { return array<T>(1); }
     bool varlena(Datum *out) {
-        if (left() == 0 || left() < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) ||
-            VARATT_IS_EXTERNAL(at_) || VARATT_IS_COMPRESSED(at_))
+        if (left() == 0 || left() < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) || VARATT_IS_EXTERNAL(at_) ||
+            VARATT_IS_COMPRESSED(at_))
             return false;
         size_t size = VARSIZE_ANY(at_);
         if (size < (VARATT_IS_1B(at_) ? 1 : VARHDRSZ) || size > left())
@@ -320,14 +320,25 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
                                p.header->first_days[m]};
         metric.zone_name = pg::call([&] { return text_to_cstring(DatumGetTextPP(p.zones[m])); });
         metric.zone = zone_named(metric.zone_name);
-        DayValues values = pg::make_in<DayValues>(memory);
-        values.reserve(p.day_counts[m] + deltas.size());
-        for (uint32 i = 0; i < p.day_counts[m]; i++)
-            values.push_back({p.days[m][i], p.values[m][i]});
+        // The cached values are sorted, one per day: merged with the (few) deltas, sorted apart.
+        DayValues added = pg::make_in<DayValues>(memory);
         for (const NewerDelta &d : deltas)
             if (d.metric == m && d.day >= metric.first_day)
-                values.push_back({d.day, d.delta});
-        merge_days(values);
+                added.push_back({d.day, d.delta});
+        merge_days(added);
+        DayValues values = pg::make_in<DayValues>(memory);
+        values.reserve(p.day_counts[m] + added.size());
+        size_t a = 0;
+        for (uint32 i = 0; i < p.day_counts[m]; i++) {
+            for (; a < added.size() && added[a].day < p.days[m][i]; a++)
+                values.push_back(added[a]);
+            int64 value = p.values[m][i];
+            if (a < added.size() && added[a].day == p.days[m][i])
+                value += added[a++].value;
+            values.push_back({p.days[m][i], value});
+        }
+        for (; a < added.size(); a++)
+            values.push_back(added[a]);
         // A week's row changes only when a delta falls in it or between it and the previous week
         // with values (which gives its previous_week_total): the other rows are the cached ones.
         pg::SmallVector<DateADT, 16> touched = pg::make_in<pg::SmallVector<DateADT, 16>>(memory);
