@@ -190,6 +190,36 @@ BEGIN ISOLATION LEVEL SERIALIZABLE;
 SELECT pg_temp.served(pg_temp.user_n(1)) AS serializable, pg_temp.differing();
 COMMIT;
 
+-- Hub metrics in different zones: the cache is valid while "today" is the same in each (the
+-- intersection of their days), and its rows, with or without newer deltas, are the computed ones.
+SET assistant_hub.metrics_timezone = 'Asia/Tokyo';
+SELECT assistant_hub.rebuild_metric('tasks_completed') >= 0 AS rezoned;
+RESET assistant_hub.metrics_timezone;
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT valid_from = greatest(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                             date_trunc('day', now() AT TIME ZONE 'Asia/Tokyo') AT TIME ZONE 'Asia/Tokyo')
+   AND valid_until = least((date_trunc('day', now() AT TIME ZONE 'UTC') + interval '1 day') AT TIME ZONE 'UTC',
+                           (date_trunc('day', now() AT TIME ZONE 'Asia/Tokyo') + interval '1 day') AT TIME ZONE 'Asia/Tokyo')
+    AS period_is_both_todays
+FROM assistant_hub.dashboard_cache_state;
+UPDATE hub.tasks SET status = 'completed', completed_at = now() - interval '3 days'
+WHERE user_id = pg_temp.user_n(1) AND status <> 'completed';
+SELECT pg_temp.served(pg_temp.user_n(1)) AS zoned_with_deltas, pg_temp.served(pg_temp.user_n(2)) AS zoned;
+CREATE TEMP TABLE zoned_cached AS
+SELECT u.id AS uid, d.ord, d.r::text AS r FROM hub.users u,
+    LATERAL (SELECT row_number() OVER () AS ord, d AS r FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id) d;
+SET assistant_hub.dashboard_cache = off;
+CREATE TEMP TABLE zoned_computed AS
+SELECT u.id AS uid, d.ord, d.r::text AS r FROM hub.users u,
+    LATERAL (SELECT row_number() OVER () AS ord, d AS r FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id) d;
+RESET assistant_hub.dashboard_cache;
+SELECT (SELECT count(*) FROM zoned_cached) > 0 AS has_rows,
+       (SELECT count(*) FROM (SELECT * FROM zoned_cached EXCEPT ALL SELECT * FROM zoned_computed) x) AS only_cached,
+       (SELECT count(*) FROM (SELECT * FROM zoned_computed EXCEPT ALL SELECT * FROM zoned_cached) x) AS only_computed;
+SELECT assistant_hub.rebuild_metric('tasks_completed') >= 0 AS back_to_utc;
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT pg_temp.differing();
+
 -- The caller's privileges and row-level security hold for cached users too.
 CREATE ROLE ah_cache_app NOLOGIN;
 SELECT assistant_hub.grant_app_role('ah_cache_app');
