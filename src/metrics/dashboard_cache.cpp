@@ -1,7 +1,6 @@
 // The dashboard cache: packing a user's rows, reading them back when they are valid, and the
 // functions consolidate_metrics() fills the cache with (see dashboard_cache.hpp).
 #include <algorithm>
-#include <limits>
 
 #include "metrics/dashboard_cache.hpp"
 #include "metrics/day_bucket.hpp"
@@ -214,7 +213,7 @@ int metric_of(const PackedHeader &header, int32 id) {
 
 // The deltas of key in the header's metrics that are not in the cached values: the delta rows
 // snapshot sees (consolidation writes the cache from the counts it folded them into), and this
-// transaction's pending deltas (a map walk from the first entry of (metric, key) per level).
+// transaction's pending deltas.
 void newer_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
                   const PackedHeader &header, NewerDeltas &found) {
     Relation deltas = table_open(rels.deltas, AccessShareLock);
@@ -232,24 +231,10 @@ void newer_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uu
         });
     index_close(index, AccessShareLock);
     table_close(deltas, AccessShareLock);
-    const DeltaLevels *levels = pending_levels();
-    if (levels == nullptr)
-        return;
-    for (const DeltaLevel &level : *levels)
-        for (int m = 0; m < header.metric_count; m++) {
-            DeltaKey first;
-            first.metric_id = header.metric_ids[m];
-            first.day = std::numeric_limits<int32>::min();
-            first.storage = KeyStorage::uuid;
-            memcpy(first.uuid, key.data, UUID_LEN);
-            for (auto it = level.deltas.lower_bound(first);
-                 it != level.deltas.end() && it->first.metric_id == first.metric_id &&
-                 it->first.storage == KeyStorage::uuid &&
-                 memcmp(it->first.uuid, key.data, UUID_LEN) == 0;
-                 ++it)
-                if (it->second != 0)
-                    found.push_back({m, it->first.day, it->second});
-        }
+    for (int m = 0; m < header.metric_count; m++)
+        for_each_pending_of(header.metric_ids[m], key.data, [&](DateADT day, int64 delta) {
+            found.push_back({m, day, delta});
+        });
 }
 
 // The cached bytes of key, copied into memory, if snapshot sees a row valid for this transaction:

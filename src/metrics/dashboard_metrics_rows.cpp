@@ -196,7 +196,8 @@ void read_sql(const DashboardReader &r, const pg_uuid_t &key, DayValues *values,
     }
 }
 
-// This transaction's deltas that are not written yet.
+// This transaction's deltas that are not written yet, of every key (a scan of every user lists
+// the keys that have some).
 template <typename F> void for_each_pending(const DashboardReader &r, F &&f) {
     const DeltaLevels *levels = pending_levels();
     if (levels == nullptr)
@@ -464,10 +465,10 @@ void DashboardReader::values_of(const pg_uuid_t &key, DayValues *values, MemoryC
         read_sql(*this, key, values, counts_only);
     }
     if (!counts_only)
-        for_each_pending(*this, [&](const DeltaKey &k, int64 delta) {
-            if (memcmp(k.uuid, key.data, UUID_LEN) == 0)
-                add_value(*this, values, k.metric_id, k.day, delta);
-        });
+        for (int m = 0; m < metric_count; m++)
+            for_each_pending_of(metrics[m].id, key.data, [&](DateADT day, int64 delta) {
+                add_value(*this, values, metrics[m].id, day, delta);
+            });
     for (int m = 0; m < metric_count; m++)
         merge_days(values[m]);
 }

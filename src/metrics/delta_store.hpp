@@ -4,6 +4,8 @@
 // Everything lives in a context under TopTransactionContext, so an aborted transaction frees it.
 #pragma once
 
+#include <cstring>
+#include <limits>
 #include <utility>
 
 #include <boost/container/map.hpp>
@@ -31,6 +33,27 @@ void add_delta(DeltaMap &deltas, const DeltaKey &key, int64 delta);
 // Every open level's deltas (a key may appear in several levels; sum them), or null when there are
 // none.
 const DeltaLevels *pending_levels();
+
+// Calls f(day, delta) for each non-zero pending delta of one metric and uuid key, in every open
+// level: a map lookup per level (the maps are ordered by metric, key, day), not a walk of them.
+template <typename F> void for_each_pending_of(int32 metric, const unsigned char *uuid, F &&f) {
+    const DeltaLevels *levels = pending_levels();
+    if (levels == nullptr)
+        return;
+    DeltaKey first;
+    first.metric_id = metric;
+    first.day = std::numeric_limits<int32>::min();
+    first.storage = KeyStorage::uuid;
+    std::memcpy(first.uuid, uuid, sizeof first.uuid);
+    for (const DeltaLevel &level : *levels)
+        for (auto it = level.deltas.lower_bound(first);
+             it != level.deltas.end() && it->first.metric_id == metric &&
+             it->first.storage == KeyStorage::uuid &&
+             std::memcmp(it->first.uuid, uuid, sizeof first.uuid) == 0;
+             ++it)
+            if (it->second != 0)
+                f(it->first.day, it->second);
+}
 
 // Writes the deltas at pre-commit, through the metric catalog owner (delta_writer.cpp).
 void write_deltas(const DeltaLevels &levels);
