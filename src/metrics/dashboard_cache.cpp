@@ -292,10 +292,12 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
         return false;
     WeekStarts starts;
     for (int m = 0; m < p.header->metric_count; m++) {
-        bool changed = false;
+        // This metric's deltas in the window (those before it change no row).
+        DayValues added = pg::make_in<DayValues>(memory);
         for (const NewerDelta &d : deltas)
-            changed = changed || d.metric == m;
-        if (!changed) {
+            if (d.metric == m && d.day >= p.header->first_days[m])
+                added.push_back({d.day, d.delta});
+        if (added.empty()) {
             for (size_t i = 0; i < cached.size(); i++)
                 if (cached_metric[i] == m)
                     out.push_back(cached[i]);
@@ -306,10 +308,6 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
         metric.zone_name = pg::call([&] { return text_to_cstring(DatumGetTextPP(p.zones[m])); });
         metric.zone = zone_named(metric.zone_name);
         // The cached values are sorted, one per day: merged with the (few) deltas, sorted apart.
-        DayValues added = pg::make_in<DayValues>(memory);
-        for (const NewerDelta &d : deltas)
-            if (d.metric == m && d.day >= metric.first_day)
-                added.push_back({d.day, d.delta});
         merge_days(added);
         DayValues values = pg::make_in<DayValues>(memory);
         values.reserve(p.day_counts[m] + added.size());
@@ -326,10 +324,6 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
             values.push_back(added[a]);
         // A week's row changes only when a delta falls in it or between it and the previous week
         // with values (which gives its previous_week_total): the other rows are the cached ones.
-        pg::SmallVector<DateADT, 16> touched = pg::make_in<pg::SmallVector<DateADT, 16>>(memory);
-        for (const NewerDelta &d : deltas)
-            if (d.metric == m && d.day >= metric.first_day)
-                touched.push_back(week_of(d.day));
         pg::SmallVector<WeekRow, 16> weeks = pg::make_in<pg::SmallVector<WeekRow, 16>>(memory);
         for_each_week(values.data(), values.data() + values.size(),
                       [&](const WeekRow &w) { weeks.push_back(w); });
@@ -344,8 +338,9 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
             for (size_t i = 0; i < weeks.size(); i++) {
                 DateADT previous = i > 0 ? weeks[i - 1].week : DATEVAL_NOBEGIN;
                 bool changed = false;
-                for (DateADT t : touched)
-                    changed = changed || (previous <= t && t <= weeks[i].week);
+                for (const DayValue &d : added)
+                    changed =
+                        changed || (previous <= week_of(d.day) && week_of(d.day) <= weeks[i].week);
                 TimestampTz start = DatumGetTimestampTz(starts.start(weeks[i].week, metric.zone));
                 while (!changed && c < mine.size() &&
                        DatumGetTimestampTz(cached[mine[c]].values[1]) < start)
@@ -363,10 +358,6 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
 }
 
 } // namespace
-
-bool dashboard_cache_enabled() {
-    return cache_setting;
-}
 
 void define_dashboard_cache_setting() {
     DefineCustomBoolVariable(

@@ -19,8 +19,7 @@
 
 namespace assistant_hub::metrics {
 
-// assistant_hub.dashboard_cache (on by default): off computes every read.
-bool dashboard_cache_enabled();
+// Defines assistant_hub.dashboard_cache (on by default): off computes every read.
 void define_dashboard_cache_setting();
 
 // A user's consolidated day values (DashboardReader::values_of of r, counts only) and the rows
