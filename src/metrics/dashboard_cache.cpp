@@ -436,13 +436,11 @@ Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,
     });
 }
 
-CachedRead read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &out,
-                            MemoryContext memory) {
-    if (!cache_setting)
+CachedRead read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, bool direct,
+                            DashboardRows &out, MemoryContext memory) {
+    if (!cache_setting || !direct)
         return CachedRead::miss;
     const DashboardRelations &rels = dashboard_relations();
-    if (!dashboard_direct_read(rels))
-        return CachedRead::miss;
     // The newer deltas are looked up first (from the header's metric ids): without any, only the
     // bytes before rows_end are copied and checked.
     NewerDeltas deltas = pg::make_in<NewerDeltas>(memory);

@@ -35,8 +35,9 @@ enum class CachedRead {
 
 // key's rows from the cache, appended to out in memory, when the cache holds them valid for this
 // transaction; adds the deltas the snapshot and the transaction have beyond the cached values.
-// Checks privileges as computing them does.
-CachedRead read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, DashboardRows &out,
-                            MemoryContext memory);
+// direct: what dashboard_direct_read() (which checks privileges as computing the rows does) said
+// for this scan; the cache is used only when the values may be read directly.
+CachedRead read_cached_rows(Snapshot snapshot, const pg_uuid_t &key, bool direct,
+                            DashboardRows &out, MemoryContext memory);
 
 } // namespace assistant_hub::metrics

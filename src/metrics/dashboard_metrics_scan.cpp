@@ -142,11 +142,13 @@ struct ScanState {
     size_t next_row;
     bool fetched;                               // rows hold what the current parameters select
     int64 cached, cached_with_deltas, computed; // one-user reads, by how they were served
+    int8 direct; // dashboard_direct_read() for this scan (privileges checked once); -1: not yet
 };
 
 void begin_scan(ForeignScanState *node, int) {
     auto *plan = reinterpret_cast<ForeignScan *>(node->ss.ps.plan);
     auto *s = static_cast<ScanState *>(palloc0(sizeof(ScanState)));
+    s->direct = -1;
     if (plan->fdw_exprs != NIL)
         s->user_id = ExecInitExpr(static_cast<Expr *>(linitial(plan->fdw_exprs)), &node->ss.ps);
     s->rows_memory = AllocSetContextCreate(CurrentMemoryContext, "dashboard_metrics rows",
@@ -178,7 +180,10 @@ bool load_rows(ForeignScanState *node, ScanState *s) {
         if (isnull)
             return true;
         const pg_uuid_t &user = *DatumGetUUIDP(key);
-        switch (read_cached_rows(node->ss.ps.state->es_snapshot, user, *s->rows, s->rows_memory)) {
+        if (s->direct < 0)
+            s->direct = dashboard_direct_read(dashboard_relations());
+        switch (read_cached_rows(node->ss.ps.state->es_snapshot, user, s->direct == 1, *s->rows,
+                                 s->rows_memory)) {
         case CachedRead::cached:
             s->cached++;
             break;
