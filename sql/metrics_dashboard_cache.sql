@@ -45,19 +45,30 @@ SELECT count(*) = (SELECT count(DISTINCT user_id) FROM assistant_hub.dashboard_m
 FROM assistant_hub.dashboard_cache c, assistant_hub.dashboard_cache_state s;
 SELECT pg_temp.served_all();
 SELECT pg_temp.differing();
--- Cached rows are byte for byte the computed ones, every user, in the same order.
-CREATE TEMP TABLE from_cache AS
+-- Every user's rows, read one user at a time, as text, in the order the scan returns them.
+CREATE TEMP VIEW one_by_one AS
 SELECT u.id AS uid, d.ord, d.r::text AS r FROM hub.users u,
     LATERAL (SELECT row_number() OVER () AS ord, d AS r FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id) d;
+-- Those rows read as the cache allows, then computed (assistant_hub.dashboard_cache = off): the
+-- rows only one of them gave.
+CREATE FUNCTION pg_temp.cached_vs_computed(OUT has_rows boolean, OUT only_cached bigint,
+                                           OUT only_computed bigint) LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TEMP TABLE cached_rows AS SELECT * FROM one_by_one;
+    PERFORM set_config('assistant_hub.dashboard_cache', 'off', false);
+    CREATE TEMP TABLE computed_rows AS SELECT * FROM one_by_one;
+    PERFORM set_config('assistant_hub.dashboard_cache', 'on', false);
+    SELECT (SELECT count(*) FROM cached_rows) > 0,
+           (SELECT count(*) FROM (SELECT * FROM cached_rows EXCEPT ALL SELECT * FROM computed_rows) x),
+           (SELECT count(*) FROM (SELECT * FROM computed_rows EXCEPT ALL SELECT * FROM cached_rows) x)
+    INTO has_rows, only_cached, only_computed;
+    DROP TABLE cached_rows, computed_rows;
+END $$;
+-- Cached rows are byte for byte the computed ones, every user, in the same order.
 SET assistant_hub.dashboard_cache = off;
 SELECT pg_temp.served(pg_temp.user_n(1)) AS served_when_off;
-CREATE TEMP TABLE computed AS
-SELECT u.id AS uid, d.ord, d.r::text AS r FROM hub.users u,
-    LATERAL (SELECT row_number() OVER () AS ord, d AS r FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id) d;
 RESET assistant_hub.dashboard_cache;
-SELECT (SELECT count(*) FROM from_cache) > 0 AS has_rows,
-       (SELECT count(*) FROM (SELECT * FROM from_cache EXCEPT ALL SELECT * FROM computed) x) AS only_cached,
-       (SELECT count(*) FROM (SELECT * FROM computed EXCEPT ALL SELECT * FROM from_cache) x) AS only_computed;
+SELECT * FROM pg_temp.cached_vs_computed();
 -- A user without values: nothing cached, nothing to show.
 SELECT pg_temp.served('00000000-0000-0000-0000-00000000ffff') AS unknown_user_served,
        (SELECT count(*) FROM assistant_hub.dashboard_metrics WHERE user_id = '00000000-0000-0000-0000-00000000ffff') AS unknown_user_rows;
@@ -205,17 +216,7 @@ FROM assistant_hub.dashboard_cache_state;
 UPDATE hub.tasks SET status = 'completed', completed_at = now() - interval '3 days'
 WHERE user_id = pg_temp.user_n(1) AND status <> 'completed';
 SELECT pg_temp.served(pg_temp.user_n(1)) AS zoned_with_deltas, pg_temp.served(pg_temp.user_n(2)) AS zoned;
-CREATE TEMP TABLE zoned_cached AS
-SELECT u.id AS uid, d.ord, d.r::text AS r FROM hub.users u,
-    LATERAL (SELECT row_number() OVER () AS ord, d AS r FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id) d;
-SET assistant_hub.dashboard_cache = off;
-CREATE TEMP TABLE zoned_computed AS
-SELECT u.id AS uid, d.ord, d.r::text AS r FROM hub.users u,
-    LATERAL (SELECT row_number() OVER () AS ord, d AS r FROM assistant_hub.dashboard_metrics d WHERE d.user_id = u.id) d;
-RESET assistant_hub.dashboard_cache;
-SELECT (SELECT count(*) FROM zoned_cached) > 0 AS has_rows,
-       (SELECT count(*) FROM (SELECT * FROM zoned_cached EXCEPT ALL SELECT * FROM zoned_computed) x) AS only_cached,
-       (SELECT count(*) FROM (SELECT * FROM zoned_computed EXCEPT ALL SELECT * FROM zoned_cached) x) AS only_computed;
+SELECT * FROM pg_temp.cached_vs_computed();
 SELECT assistant_hub.rebuild_metric('tasks_completed') >= 0 AS back_to_utc;
 SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
 SELECT pg_temp.differing();
@@ -247,4 +248,6 @@ DROP ROLE ah_cache_app, ah_cache_view_only;
 SELECT has_function_privilege('public', 'assistant_hub._dashboard_cache_refresh(uuid[])', 'EXECUTE') AS public_refresh,
        has_function_privilege('public', 'assistant_hub._dashboard_cache_build(uuid[])', 'EXECUTE') AS public_build,
        has_table_privilege('public', 'assistant_hub.dashboard_cache', 'SELECT') AS public_select;
-DROP FUNCTION pg_temp.served_all(), pg_temp.differing(), pg_temp.user_n(int), pg_temp.served(uuid);
+DROP FUNCTION pg_temp.served_all(), pg_temp.differing(), pg_temp.user_n(int), pg_temp.served(uuid),
+    pg_temp.cached_vs_computed();
+DROP VIEW one_by_one;
