@@ -244,6 +244,9 @@ RESET ROLE;
 DROP OWNED BY ah_cache_app, ah_cache_view_only;
 DROP ROLE ah_cache_app, ah_cache_view_only;
 
+-- The refresh wants the list of users that changed (empty: none), not null.
+SELECT pg_temp.try('SELECT assistant_hub._dashboard_cache_refresh(NULL)');
+SELECT assistant_hub._dashboard_cache_refresh('{}') AS refreshed_none;
 -- The maintenance functions are the extension's, not the public's.
 SELECT has_function_privilege('public', 'assistant_hub._dashboard_cache_refresh(uuid[])', 'EXECUTE') AS public_refresh,
        has_function_privilege('public', 'assistant_hub._dashboard_cache_build(uuid[])', 'EXECUTE') AS public_build,

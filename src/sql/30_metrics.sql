@@ -739,6 +739,8 @@ DECLARE
     period record;
     n bigint;
 BEGIN
+    -- (A null list is not "every user": _dashboard_cache_build's null is, and would duplicate rows.)
+    PERFORM assistant_hub._require(touched, 'touched', '_dashboard_cache_refresh');
     SELECT * INTO state FROM assistant_hub.dashboard_cache_state FOR UPDATE;
     SELECT * INTO period FROM assistant_hub._dashboard_cache_period();
     IF state.valid_from = period.valid_from AND state.valid_until = period.valid_until THEN
