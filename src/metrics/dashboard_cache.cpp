@@ -362,9 +362,14 @@ bool patched_rows(Packed &p, const NewerDeltas &deltas, const pg_uuid_t *user, D
 void define_dashboard_cache_setting() {
     DefineCustomBoolVariable(
         "assistant_hub.dashboard_cache",
-        "Serves dashboard_metrics rows from assistant_hub.dashboard_cache when they are valid.",
-        "Off computes every read from the metric values; the rows are the same either way.",
+        "Serves dashboard_metrics rows and dashboard_summary counts from the dashboard caches "
+        "when they are valid.",
+        "Off computes every read; the results are the same either way.",
         &cache_setting, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+}
+
+bool dashboard_cache_on() {
+    return cache_setting;
 }
 
 Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,

@@ -22,6 +22,9 @@ namespace assistant_hub::metrics {
 // Defines assistant_hub.dashboard_cache (on by default): off computes every read.
 void define_dashboard_cache_setting();
 
+// Whether assistant_hub.dashboard_cache is on (dashboard_summary's cache follows it too).
+bool dashboard_cache_on();
+
 // A user's consolidated day values (DashboardReader::values_of of r, counts only) and the rows
 // computed from them (week_rows), packed as a bytea Datum.
 Datum pack_dashboard_rows(const DashboardReader &r, const DayValues *values,

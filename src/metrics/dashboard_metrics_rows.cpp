@@ -303,7 +303,9 @@ const DashboardRelations &dashboard_relations() {
                            relation_in_schema(schema, "metric_deltas_uuid"),
                            relation_in_schema(schema, "metric_deltas_uuid_key"),
                            relation_in_schema(schema, "dashboard_cache"),
-                           relation_in_schema(schema, "dashboard_cache_pkey")};
+                           relation_in_schema(schema, "dashboard_cache_pkey"),
+                           relation_in_schema(schema, "dashboard_summary_cache"),
+                           relation_in_schema(schema, "dashboard_summary_cache_pkey")};
     });
     relations_known = invalidations == before;
     return known_relations;

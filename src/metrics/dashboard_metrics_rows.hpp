@@ -96,6 +96,7 @@ struct DashboardReader {
 // backend, and again after one of them is invalidated (altered, dropped, the extension re-created).
 struct DashboardRelations {
     Oid catalog, counts, counts_index, deltas, deltas_index, cache, cache_index;
+    Oid summary_cache, summary_cache_index; // dashboard_summary's cache
 };
 const DashboardRelations &dashboard_relations();
 

@@ -36,9 +36,8 @@ extern "C" {
 namespace assistant_hub::metrics::summary {
 namespace {
 
-struct Counts {
-    int64 journal_today, pending_tasks, events_next_day, unread_threads;
-};
+// How this backend's reads were served (_dashboard_summary_paths()).
+int64 served_from_cache = 0, served_from_indexes = 0, served_by_sql = 0;
 
 // What the executor checks before reading the tables: null when it would read them as they are,
 // else why not. Without table-wide SELECT the SQL body raises the executor's own error (or reads
@@ -63,13 +62,6 @@ void key(ScanKey entry, Relation index, AttrNumber column, StrategyNumber strate
          RegProcedure proc, Datum value) {
     ScanKeyEntryInitialize(entry, 0, column, strategy, InvalidOid,
                            index->rd_indcollation[column - 1], proc, value);
-}
-
-// The SQL body's "today" for a user in zone: (now() AT TIME ZONE zone)::date.
-DateADT today_in(Datum zone) {
-    Datum local = DirectFunctionCall2(timestamptz_zone, zone,
-                                      TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
-    return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
 }
 
 // The counts for uid (*found false: no such user visible). False: take the SQL path.
@@ -132,24 +124,8 @@ bool count_with(SummaryRelations &rels, Datum uid, bool *found, Counts *counts) 
     return true;
 }
 
-// The fast path: null once the row is emitted, else why the SQL path must read it.
-const char *read_from_indexes(FunctionCallInfo fcinfo) {
-    if (PG_ARGISNULL(0))
-        return "null user_id";
-    if (IsolationIsSerializable())
-        return "serializable transaction";
-    SummaryRelations rels;
-    if (!open_summary_relations(rels))
-        return "the hub's tables or indexes are not as create_hub_schema() makes them";
-    Counts counts = {};
-    bool found = false;
-    const char *why_not =
-        unreadable_as_is({rels.users, rels.journal, rels.tasks, rels.events, rels.threads});
-    if (why_not == nullptr && !count_with(rels, PG_GETARG_DATUM(0), &found, &counts))
-        why_not = "the journal's partitions or the user's time zone are not as expected";
-    close_summary_relations(rels);
-    if (why_not != nullptr)
-        return why_not;
+// Returns the row (none when not found) as the function's result set; null, for the caller.
+const char *emit(FunctionCallInfo fcinfo, bool found, const Counts &counts) {
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
     if (found) {
         ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
@@ -161,6 +137,34 @@ const char *read_from_indexes(FunctionCallInfo fcinfo) {
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }
     return nullptr;
+}
+
+// The fast paths: null once the row is emitted, else why the SQL path must read it.
+const char *read_from_indexes(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0))
+        return "null user_id";
+    if (IsolationIsSerializable())
+        return "serializable transaction";
+    Counts counts = {};
+    bool found = false;
+    if (read_cached_summary(PG_GETARG_DATUM(0), GetActiveSnapshot(), &counts)) {
+        elog(DEBUG1, "dashboard_summary: from the summary cache");
+        served_from_cache++;
+        return emit(fcinfo, true, counts);
+    }
+    SummaryRelations rels;
+    if (!open_summary_relations(rels))
+        return "the hub's tables or indexes are not as create_hub_schema() makes them";
+    const char *why_not =
+        unreadable_as_is({rels.users, rels.journal, rels.tasks, rels.events, rels.threads});
+    if (why_not == nullptr && !count_with(rels, PG_GETARG_DATUM(0), &found, &counts))
+        why_not = "the journal's partitions or the user's time zone are not as expected";
+    close_summary_relations(rels);
+    if (why_not != nullptr)
+        return why_not;
+    elog(DEBUG1, "dashboard_summary: counted from the indexes");
+    served_from_indexes++;
+    return emit(fcinfo, found, counts);
 }
 
 // The SQL body, called with our arguments and result set (it returns its rows in materialize
@@ -202,6 +206,13 @@ Datum read_with_sql(FunctionCallInfo fcinfo) {
 }
 
 } // namespace
+
+DateADT today_in(Datum zone) {
+    Datum local = DirectFunctionCall2(timestamptz_zone, zone,
+                                      TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
+    return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
+}
+
 } // namespace assistant_hub::metrics::summary
 
 using namespace assistant_hub;
@@ -212,12 +223,27 @@ AH_SQL_FUNCTION(dashboard_summary) {
         // Plain PostgreSQL code under one guard: nothing in it owns a C++ object.
         return pg::call([&]() -> Datum {
             const char *why_not = metrics::summary::read_from_indexes(fcinfo);
-            if (why_not == nullptr) {
-                elog(DEBUG1, "dashboard_summary: counted from the indexes");
+            if (why_not == nullptr)
                 return (Datum)0;
-            }
             elog(DEBUG1, "dashboard_summary: counted by _dashboard_summary_sql: %s", why_not);
+            metrics::summary::served_by_sql++;
             return metrics::summary::read_with_sql(fcinfo);
+        });
+    });
+}
+
+// assistant_hub._dashboard_summary_paths(): how this backend's dashboard_summary reads were served.
+AH_SQL_FUNCTION(dashboard_summary_paths) {
+    return pg::guard([&] {
+        return pg::call([&]() -> Datum {
+            TupleDesc desc;
+            if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+                elog(ERROR, "return type must be a row type");
+            Datum values[3] = {Int64GetDatum(metrics::summary::served_from_cache),
+                               Int64GetDatum(metrics::summary::served_from_indexes),
+                               Int64GetDatum(metrics::summary::served_by_sql)};
+            bool nulls[3] = {};
+            return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
         });
     });
 }

@@ -16,6 +16,26 @@ extern "C" {
 
 namespace assistant_hub::metrics::summary {
 
+// One user's dashboard_summary counts.
+struct Counts {
+    int64 journal_today, pending_tasks, events_next_day, unread_threads;
+};
+
+// The SQL body's "today" for a user in zone (text): (now() AT TIME ZONE zone)::date.
+DateADT today_in(Datum zone);
+
+// The counts of uid from assistant_hub.dashboard_summary_cache (dashboard_summary_cache.cpp),
+// when the cache is on, the caller reads the hub's tables as they are (no row-level security,
+// SELECT on each), snapshot sees a row for uid valid for this transaction, and neither the
+// snapshot nor this transaction has a delta or marker row of uid (which a change to the user's
+// rows since the row was computed leaves). False: count them otherwise.
+bool read_cached_summary(Datum uid, Snapshot snapshot, Counts *counts);
+
+// The OIDs of users, journal_entries, tasks, calendar_events and email_threads when they are as
+// create_hub_schema() makes them (resolved by name if not yet, then kept like the relations of
+// open_summary_relations); false otherwise.
+bool resolved_summary_tables(Oid tables[5]);
+
 // The relations of one read, open and locked (AccessShareLock, held to the end of the
 // transaction as the executor does). Index columns are as verified when they were resolved.
 struct SummaryRelations {

@@ -355,6 +355,23 @@ Oid find_partition_index(Relation partition) {
 
 } // namespace
 
+bool resolved_summary_tables(Oid tables[5]) {
+    if (!hub.resolved) { // first use, or an invalidation since: resolve them (and lock them)
+        SummaryRelations rels;
+        if (!open_summary_relations(rels))
+            return false;
+        close_summary_relations(rels);
+    }
+    if (!hub.resolved || !hub.usable)
+        return false;
+    tables[0] = hub.users;
+    tables[1] = hub.journal;
+    tables[2] = hub.tasks;
+    tables[3] = hub.events;
+    tables[4] = hub.threads;
+    return true;
+}
+
 bool open_summary_relations(SummaryRelations &rels) {
     register_callbacks_once();
     // Twice at most: a second invalidation while locking sends the read to the SQL path.

@@ -107,6 +107,17 @@ void add_delta(DeltaMap &deltas, const DeltaKey &key, int64 delta) {
     deltas.emplace_hint(it, stored, delta);
 }
 
+bool has_pending_uuid(const unsigned char *uuid) {
+    if (store == nullptr)
+        return false;
+    for (const DeltaLevel &level : store->levels)
+        for (const auto &[key, delta] : level.deltas)
+            if (key.storage == KeyStorage::uuid && delta != 0 &&
+                memcmp(key.uuid, uuid, sizeof key.uuid) == 0)
+                return true;
+    return false;
+}
+
 const DeltaLevels *pending_levels() {
     return store ? &store->levels : nullptr;
 }

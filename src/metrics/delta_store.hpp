@@ -18,6 +18,11 @@ namespace assistant_hub::metrics {
 using DeltaMap = boost::container::map<DeltaKey, int64, DeltaKeyLess,
                                        pg::PallocAllocator<std::pair<const DeltaKey, int64>>>;
 
+// The pseudo-metric of dashboard_summary's touches (summary_touch.cpp): never a metric's id (ids
+// come from a sequence starting at 1). Its entries count the rows a user had changed; they are
+// written as marker rows, never folded into counts.
+inline constexpr int32 summary_touch_metric = 0;
+
 struct DeltaLevel {
     int nest_level;
     DeltaMap deltas;
@@ -54,6 +59,10 @@ template <typename F> void for_each_pending_of(int32 metric, const unsigned char
             if (it->second != 0)
                 f(it->first.day, it->second);
 }
+
+// Whether this transaction has a pending delta or touch of the uuid key, of any metric (a walk of
+// the maps: only a transaction that wrote has any).
+bool has_pending_uuid(const unsigned char *uuid);
 
 // Writes the deltas at pre-commit, through the metric catalog owner (delta_writer.cpp).
 void write_deltas(const DeltaLevels &levels);

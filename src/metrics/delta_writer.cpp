@@ -1,6 +1,11 @@
 // Writes a transaction's deltas at pre-commit: one INSERT per key storage into
 // assistant_hub.metric_deltas_<storage>, rows in (metric, key, day) order, run as the metric
-// catalog owner. Insert-only, so it never waits for or conflicts with another writer.
+// catalog owner. Insert-only, so it never waits for or conflicts with another writer. A user
+// dashboard_summary's triggers touched gets a marker row (metric summary_touch_metric) only when
+// none of the transaction's delta rows has that key already: either tells a summary read the user
+// changed.
+#include <algorithm>
+
 #include "metrics/delta_store.hpp"
 #include "metrics/metric_cache.hpp"
 #include "pg/guard.hpp"
@@ -52,6 +57,11 @@ struct Rows {
     explicit Rows(MemoryContext c)
         : metric_ids(pg::make_in<pg::Vector<Datum>>(c)), keys(pg::make_in<pg::Vector<Datum>>(c)),
           days(pg::make_in<pg::Vector<Datum>>(c)), deltas(pg::make_in<pg::Vector<Datum>>(c)) {}
+};
+
+struct Uuid {
+    unsigned char bytes[UUID_LEN];
+    bool operator<(const Uuid &o) const { return memcmp(bytes, o.bytes, UUID_LEN) < 0; }
 };
 
 Datum key_datum(const DeltaKey &key) {
@@ -115,9 +125,15 @@ void write_deltas(const DeltaLevels &levels) {
     bool any = false;
     int32 checked_metric = -1;
     bool metric_exists = false;
+    pg::Vector<const DeltaKey *> touches = pg::make_in<pg::Vector<const DeltaKey *>>(context);
+    pg::Vector<Uuid> written = pg::make_in<pg::Vector<Uuid>>(context); // uuid keys with rows
     for (const auto &[key, delta] : *all) {
         if (delta == 0)
             continue;
+        if (key.metric_id == summary_touch_metric) {
+            touches.push_back(&key);
+            continue;
+        }
         // A metric dropped by this transaction after its deltas were recorded has no home.
         if (key.metric_id != checked_metric) {
             checked_metric = key.metric_id;
@@ -130,6 +146,23 @@ void write_deltas(const DeltaLevels &levels) {
         r.keys.push_back(pg::call([&, &k = key] { return key_datum(k); }));
         r.days.push_back(DateADTGetDatum(key.day));
         r.deltas.push_back(Int64GetDatum(delta));
+        if (key.storage == KeyStorage::uuid) {
+            written.emplace_back();
+            memcpy(written.back().bytes, key.uuid, UUID_LEN);
+        }
+        any = true;
+    }
+    std::sort(written.begin(), written.end());
+    for (const DeltaKey *touch : touches) {
+        Uuid u;
+        memcpy(u.bytes, touch->uuid, UUID_LEN);
+        if (std::binary_search(written.begin(), written.end(), u))
+            continue;
+        Rows &r = rows[int(KeyStorage::uuid)];
+        r.metric_ids.push_back(Int32GetDatum(summary_touch_metric));
+        r.keys.push_back(pg::call([&] { return key_datum(*touch); }));
+        r.days.push_back(DateADTGetDatum(touch->day));
+        r.deltas.push_back(Int64GetDatum(all->find(*touch)->second));
         any = true;
     }
     if (!any)

@@ -490,7 +490,8 @@ COMMENT ON FUNCTION assistant_hub.metric_daily(text, text, date, date) IS
 REVOKE ALL ON FUNCTION assistant_hub.metric_daily(text, text, date, date) FROM PUBLIC;
 
 -- Folds delta rows into counts, one statement per storage (its DELETE and upsert share a
--- snapshot). Only consolidation writes counts rows after the backfill, and it holds the metrics
+-- snapshot). Rows of metric 0 are dashboard_summary's markers (a user's rows changed): deleted,
+-- not counted, their users' caches refreshed like those of the other deltas. Only consolidation writes counts rows after the backfill, and it holds the metrics
 -- lock, so its upserts never meet a concurrent writer.
 CREATE FUNCTION assistant_hub.consolidate_metrics() RETURNS bigint
     LANGUAGE plpgsql
@@ -513,7 +514,7 @@ BEGIN
             'WITH moved AS (DELETE FROM assistant_hub.%1$I RETURNING metric_id, key, day, delta),'
             ' folded AS (SELECT metric_id, key, day, sum(delta)::bigint AS delta, count(*) AS n FROM moved GROUP BY 1, 2, 3),'
             ' upserted AS (INSERT INTO assistant_hub.%2$I AS c (metric_id, key, day, value)'
-            '     SELECT metric_id, key, day, delta FROM folded'
+            '     SELECT metric_id, key, day, delta FROM folded WHERE metric_id <> 0'
             '     ON CONFLICT (key, metric_id, day) DO UPDATE SET value = c.value + excluded.value)'
             ' SELECT coalesce(sum(n), 0), array_agg(DISTINCT key::text) FROM folded', 'metric_deltas_' || storage, 'metric_counts_' || storage)
             INTO n, keys;
@@ -534,7 +535,7 @@ BEGIN
     RETURN total;
 END $$;
 COMMENT ON FUNCTION assistant_hub.consolidate_metrics() IS
-    'Folds metric delta rows into the consolidated counts and refreshes the dashboard cache of the users they changed (run by maintenance); returns the number of delta rows folded.';
+    'Folds metric delta rows into the consolidated counts and refreshes the dashboard caches of the users they (or dashboard_summary''s marker rows) changed (run by maintenance); returns the number of delta and marker rows folded.';
 REVOKE ALL ON FUNCTION assistant_hub.consolidate_metrics() FROM PUBLIC;
 
 -- Partitions come and go after a metric is created (monthly premake and retention, ATTACH and
@@ -621,6 +622,46 @@ CREATE EVENT TRIGGER assistant_hub_metric_drops ON sql_drop
     WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP SCHEMA')
     EXECUTE FUNCTION assistant_hub._metric_partitions_changed();
 
+-- DDL on a table dashboard_summary counts from can change its rows without the touch triggers
+-- seeing them (ALTER COLUMN ... TYPE, ATTACH or DETACH PARTITION, DISABLE TRIGGER, a dropped
+-- partition or trigger): the summary cache is emptied (with the dashboard cache; the next
+-- consolidation rebuilds both), and new partitions get the triggers. SECURITY DEFINER: it must
+-- run whoever's DDL it is (the table's owner need not administer the extension); it reads only
+-- the catalogs and calls this schema's functions.
+CREATE FUNCTION assistant_hub._summary_sources_changed() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    -- (Also fired by the DDL of CREATE EXTENSION, before the functions below exist.)
+    IF to_regprocedure('assistant_hub._summary_tables()') IS NULL
+       OR to_regprocedure('assistant_hub._dashboard_cache_clear()') IS NULL THEN
+        RETURN;
+    END IF;
+    IF tg_event = 'sql_drop' THEN
+        IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d
+                   WHERE d.object_type = 'trigger'
+                     AND d.object_identity LIKE 'assistant\_hub\_summary\_% on %') THEN
+            PERFORM assistant_hub._dashboard_cache_clear();
+        END IF;
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c, assistant_hub._summary_tables() t
+               WHERE c.classid = 'pg_class'::regclass AND c.objid = t.rel) THEN
+        PERFORM assistant_hub._summary_attach();
+        PERFORM assistant_hub._dashboard_cache_clear();
+    END IF;
+END $$;
+COMMENT ON FUNCTION assistant_hub._summary_sources_changed() IS
+    'Event trigger: after DDL on a table dashboard_summary counts from, attaches its touch triggers to new partitions and empties the dashboard caches.';
+REVOKE ALL ON FUNCTION assistant_hub._summary_sources_changed() FROM PUBLIC;
+CREATE EVENT TRIGGER assistant_hub_summary_sources ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION assistant_hub._summary_sources_changed();
+CREATE EVENT TRIGGER assistant_hub_summary_drops ON sql_drop
+    WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP SCHEMA', 'DROP TRIGGER')
+    EXECUTE FUNCTION assistant_hub._summary_sources_changed();
+
 -- The three hub metrics, attached by create_hub_schema(); creates only the missing ones.
 CREATE FUNCTION assistant_hub._attach_hub_metrics() RETURNS void
     LANGUAGE plpgsql
@@ -638,6 +679,7 @@ BEGIN
             PERFORM assistant_hub.create_metric(d.name, d.source::regclass, 'user_id', d.time_column, d.filter);
         END IF;
     END LOOP;
+    PERFORM assistant_hub._summary_attach(); -- dashboard_summary's, on the tables it counts from
 END $$;
 COMMENT ON FUNCTION assistant_hub._attach_hub_metrics() IS
     'Creates the dashboard metrics journal_entries, tasks_completed and emails_received on the hub tables, where missing.';
@@ -703,6 +745,146 @@ COMMENT ON TABLE assistant_hub.dashboard_cache_state IS
     'The period the whole dashboard cache was computed for; another period (a new day, a cleared cache) makes consolidation rebuild every user.';
 REVOKE ALL ON assistant_hub.dashboard_cache, assistant_hub.dashboard_cache_state FROM PUBLIC;
 
+-- dashboard_summary's cache (src/metrics/dashboard_summary_cache.cpp): per user, what its counts
+-- can be at any transaction start in [valid_from, valid_until), so that a read picks them for its
+-- now() and today instead of counting. A read uses a row only when no delta or marker row of the
+-- user is visible to it (every change to the user's rows leaves one until consolidation
+-- recomputes the row) and the caller reads the hub tables without row-level security.
+CREATE TABLE assistant_hub.dashboard_summary_cache (
+    user_id         uuid          NOT NULL PRIMARY KEY,
+    valid_from      timestamptz   NOT NULL,
+    valid_until     timestamptz   NOT NULL,
+    timezone        text          NOT NULL, -- users.timezone, for the reader's today
+    first_day       date          NOT NULL, -- the user's today at valid_from
+    journal_entries bigint[]      NOT NULL, -- per day from first_day: entries of that entry_date
+    upcoming_tasks  bigint[]      NOT NULL, -- per day d from first_day: pending, due by d + 7
+    event_starts    timestamptz[] NOT NULL, -- confirmed, from valid_from to valid_until + 24 h, sorted
+    unread_emails   bigint        NOT NULL
+);
+COMMENT ON TABLE assistant_hub.dashboard_summary_cache IS
+    'Each user''s dashboard_summary inputs for the cache period, as consolidate_metrics() last computed them (read by dashboard_summary when valid).';
+REVOKE ALL ON assistant_hub.dashboard_summary_cache FROM PUBLIC;
+
+-- The tables dashboard_summary counts from, and the column that names their user.
+CREATE FUNCTION assistant_hub._summary_sources(OUT rel regclass, OUT key_column name)
+    RETURNS SETOF record
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT to_regclass(v.r), v.k::name FROM (VALUES ('hub.users', 'id'), ('hub.journal_entries', 'user_id'),
+    ('hub.tasks', 'user_id'), ('hub.calendar_events', 'user_id'), ('hub.email_threads', 'user_id')) v(r, k)
+$$;
+COMMENT ON FUNCTION assistant_hub._summary_sources() IS
+    'The hub tables dashboard_summary counts from (null when missing) and their user column.';
+-- Those tables and, for a partitioned one, every member of its partition tree.
+CREATE FUNCTION assistant_hub._summary_tables(OUT rel regclass, OUT key_column name, OUT relkind "char")
+    RETURNS SETOF record
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT m.rel, s.key_column, c.relkind
+FROM assistant_hub._summary_sources() s
+CROSS JOIN LATERAL (SELECT s.rel UNION SELECT t.relid FROM pg_partition_tree(s.rel) t) m(rel)
+JOIN pg_class c ON c.oid = m.rel
+WHERE s.rel IS NOT NULL
+$$;
+COMMENT ON FUNCTION assistant_hub._summary_tables() IS
+    'The tables dashboard_summary counts from and the members of their partition trees, with their user column.';
+
+CREATE FUNCTION assistant_hub._summary_touch_trigger() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'summary_touch_trigger';
+COMMENT ON FUNCTION assistant_hub._summary_touch_trigger() IS
+    'Statement-level trigger on dashboard_summary''s tables (argument: the user column): records the users whose rows changed, written as marker rows at commit.';
+
+-- Touch triggers on every member of each source's partition tree (a statement fires only the
+-- statement triggers of the table it names), BEFORE TRUNCATE on those that hold rows. Adds the
+-- missing ones only.
+CREATE FUNCTION assistant_hub._summary_attach() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m record;
+BEGIN
+    FOR m IN SELECT t.rel, t.key_column, e.event FROM assistant_hub._summary_tables() t,
+                    LATERAL (VALUES ('insert'), ('update'), ('delete'), ('truncate')) AS e(event)
+             WHERE (e.event <> 'truncate' OR t.relkind = 'r')
+               AND NOT EXISTS (SELECT 1 FROM pg_trigger g
+                               WHERE g.tgrelid = t.rel AND g.tgname = 'assistant_hub_summary_' || e.event) LOOP
+        EXECUTE format('CREATE TRIGGER %I %s ON %s %s FOR EACH STATEMENT'
+                       ' EXECUTE FUNCTION assistant_hub._summary_touch_trigger(%L)',
+                       'assistant_hub_summary_' || m.event,
+                       CASE m.event WHEN 'truncate' THEN 'BEFORE TRUNCATE' ELSE 'AFTER ' || upper(m.event) END,
+                       m.rel,
+                       CASE m.event WHEN 'insert' THEN 'REFERENCING NEW TABLE AS assistant_hub_new'
+                                    WHEN 'update' THEN 'REFERENCING OLD TABLE AS assistant_hub_old NEW TABLE AS assistant_hub_new'
+                                    WHEN 'delete' THEN 'REFERENCING OLD TABLE AS assistant_hub_old'
+                                    ELSE '' END,
+                       m.key_column);
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION assistant_hub._summary_attach() IS
+    'Creates dashboard_summary''s touch triggers where missing on the hub tables it counts from and their partitions.';
+
+-- Whether every source and every member of its partition tree carries the enabled touch
+-- triggers: the summary cache is built only then (a change without them would go unseen).
+CREATE FUNCTION assistant_hub._summary_triggers_ready() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT NOT EXISTS (SELECT 1 FROM assistant_hub._summary_sources() s WHERE s.rel IS NULL)
+   AND NOT EXISTS (
+       SELECT 1 FROM assistant_hub._summary_tables() t,
+       LATERAL (VALUES ('insert'), ('update'), ('delete'), ('truncate')) AS e(event)
+       WHERE (e.event <> 'truncate' OR t.relkind = 'r')
+         AND NOT EXISTS (SELECT 1 FROM pg_trigger g
+                         WHERE g.tgrelid = t.rel AND g.tgname = 'assistant_hub_summary_' || e.event
+                           AND g.tgfoid = 'assistant_hub._summary_touch_trigger()'::regprocedure
+                           AND g.tgenabled <> 'D'))
+$$;
+COMMENT ON FUNCTION assistant_hub._summary_triggers_ready() IS
+    'Whether dashboard_summary''s touch triggers are on every table it counts from, enabled.';
+
+-- The summary cache rows of these users (every user when null) for [valid_from, valid_until): the
+-- counts of _dashboard_summary_sql for each day the user's today can be, and the start times its
+-- 24-hour windows can hold. None when the touch triggers are not all in place, the period is not
+-- finite, or the user's zone is not a named one; at most 200 start times (else the read counts).
+CREATE FUNCTION assistant_hub._dashboard_summary_cache_build(keys uuid[], valid_from timestamptz,
+                                                             valid_until timestamptz)
+    RETURNS SETOF assistant_hub.dashboard_summary_cache
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+SELECT u.id, valid_from, valid_until, u.timezone, d.first_day,
+       ARRAY(SELECT (SELECT count(*) FROM hub.journal_entries j
+                     WHERE j.user_id = u.id AND j.entry_date = d.first_day + i)
+             FROM generate_series(0, d.last_day - d.first_day) i ORDER BY i),
+       ARRAY(SELECT (SELECT count(*) FROM hub.tasks t
+                     WHERE t.user_id = u.id AND t.status = 'pending' AND t.due_date <= d.first_day + i + 7)
+             FROM generate_series(0, d.last_day - d.first_day) i ORDER BY i),
+       e.starts,
+       (SELECT count(*) FROM hub.email_threads et WHERE et.user_id = u.id AND NOT et.is_read)
+FROM hub.users u
+CROSS JOIN LATERAL (SELECT (valid_from AT TIME ZONE u.timezone)::date AS first_day,
+                           ((valid_until - interval '1 microsecond') AT TIME ZONE u.timezone)::date AS last_day) d
+CROSS JOIN LATERAL (SELECT ARRAY(SELECT ev.start_time FROM hub.calendar_events ev
+                                 WHERE ev.user_id = u.id AND ev.status = 'confirmed'
+                                   AND ev.start_time >= valid_from
+                                   AND ev.start_time <= valid_until + interval '24 hours'
+                                 ORDER BY 1) AS starts) e
+WHERE (keys IS NULL OR u.id = ANY (keys))
+  AND u.timezone IN (SELECT name FROM pg_timezone_names)
+  AND cardinality(e.starts) <= 200
+  AND isfinite(valid_from) AND isfinite(valid_until)
+  AND assistant_hub._summary_triggers_ready()
+$$;
+COMMENT ON FUNCTION assistant_hub._dashboard_summary_cache_build(uuid[], timestamptz, timestamptz) IS
+    'dashboard_summary''s cache rows of these users (every user when null) for a period, computed now.';
+REVOKE ALL ON FUNCTION assistant_hub._summary_sources(), assistant_hub._summary_tables(),
+    assistant_hub._summary_touch_trigger(), assistant_hub._summary_attach(),
+    assistant_hub._summary_triggers_ready(),
+    assistant_hub._dashboard_summary_cache_build(uuid[], timestamptz, timestamptz) FROM PUBLIC;
+
 CREATE FUNCTION assistant_hub._dashboard_cache_build(keys uuid[], OUT user_id uuid,
     OUT valid_from timestamptz, OUT valid_until timestamptz, OUT rows bytea)
     RETURNS SETOF record
@@ -723,6 +905,7 @@ CREATE FUNCTION assistant_hub._dashboard_cache_clear() RETURNS void
     -- updated then makes the upsert below fail to serialize rather than leave them.)
     SELECT assistant_hub._metric_lock();
     DELETE FROM assistant_hub.dashboard_cache;
+    DELETE FROM assistant_hub.dashboard_summary_cache;
     INSERT INTO assistant_hub.dashboard_cache_state (valid_from, valid_until) VALUES ('-infinity', '-infinity')
     ON CONFLICT (single) DO UPDATE SET valid_from = excluded.valid_from, valid_until = excluded.valid_until;
 $$;
@@ -746,12 +929,19 @@ BEGIN
     IF state.valid_from = period.valid_from AND state.valid_until = period.valid_until THEN
         DELETE FROM assistant_hub.dashboard_cache WHERE user_id = ANY (touched);
         INSERT INTO assistant_hub.dashboard_cache SELECT * FROM assistant_hub._dashboard_cache_build(touched);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        DELETE FROM assistant_hub.dashboard_summary_cache WHERE user_id = ANY (touched);
+        INSERT INTO assistant_hub.dashboard_summary_cache
+        SELECT * FROM assistant_hub._dashboard_summary_cache_build(touched, period.valid_from, period.valid_until);
     ELSE
         -- A new day in a hub metric's zone, or a cleared cache: every user again.
         DELETE FROM assistant_hub.dashboard_cache;
         INSERT INTO assistant_hub.dashboard_cache SELECT * FROM assistant_hub._dashboard_cache_build(NULL);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        DELETE FROM assistant_hub.dashboard_summary_cache;
+        INSERT INTO assistant_hub.dashboard_summary_cache
+        SELECT * FROM assistant_hub._dashboard_summary_cache_build(NULL, period.valid_from, period.valid_until);
     END IF;
-    GET DIAGNOSTICS n = ROW_COUNT;
     INSERT INTO assistant_hub.dashboard_cache_state (valid_from, valid_until)
     VALUES (period.valid_from, period.valid_until)
     ON CONFLICT (single) DO UPDATE SET valid_from = excluded.valid_from, valid_until = excluded.valid_until;
@@ -819,6 +1009,13 @@ CREATE FUNCTION assistant_hub._dashboard_summary(uid uuid)
 COMMENT ON FUNCTION assistant_hub._dashboard_summary(uuid) IS
     'The body of dashboard_summary: _dashboard_summary_sql''s counts, read from the hub''s indexes when the caller is subject to no row-level security and the transaction is not SERIALIZABLE.';
 REVOKE ALL ON FUNCTION assistant_hub._dashboard_summary(uuid) FROM PUBLIC;
+
+CREATE FUNCTION assistant_hub._dashboard_summary_paths(OUT from_cache bigint, OUT from_indexes bigint,
+                                                       OUT by_sql bigint)
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'dashboard_summary_paths';
+COMMENT ON FUNCTION assistant_hub._dashboard_summary_paths() IS
+    'How this session''s dashboard_summary reads were served: from the summary cache, counted from the indexes, or by _dashboard_summary_sql.';
+REVOKE ALL ON FUNCTION assistant_hub._dashboard_summary_paths() FROM PUBLIC;
 
 -- No SET search_path here, so that the planner inlines this call into the caller's query (a SET
 -- clause forbids it, and then every statement plans the body again, a quarter of a read's time).

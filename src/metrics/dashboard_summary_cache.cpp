@@ -1,0 +1,146 @@
+// dashboard_summary's cache: assistant_hub.dashboard_summary_cache holds, per user, what the four
+// counts can be at any transaction start in [valid_from, valid_until), computed by consolidation
+// (_dashboard_summary_cache_build): the journal entries and the pending tasks due within a week
+// for each day the user's "today" can be in that period, the confirmed events' start times from
+// valid_from to valid_until + 24 hours, and the unread threads. A read picks the counts for its
+// own now() and today, so one index probe and one heap row replace five index scans.
+//
+// Exact because every change to the rows these counts come from leaves a delta or marker row of
+// the user (summary_touch.cpp, delta_writer.cpp) that consolidation deletes only in the
+// transaction that recomputes the user's cache row: a visible one, or a pending one of this
+// transaction, sends the read to the indexes. What writes without those triggers (DDL on the
+// tables, TRUNCATE of a partition without them) empties the cache (_summary_sources_changed).
+#include "metrics/dashboard_cache.hpp"
+#include "metrics/dashboard_summary.hpp"
+#include "metrics/delta_store.hpp"
+#include "metrics/index_entries.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/fmgroids.h"
+#include "utils/rls.h"
+#include "utils/timestamp.h"
+}
+
+namespace assistant_hub::metrics::summary {
+namespace {
+
+// Columns of assistant_hub.dashboard_summary_cache.
+enum : AttrNumber {
+    valid_from_column = 2,
+    valid_until_column,
+    timezone_column,
+    first_day_column,
+    journal_column,
+    tasks_column,
+    events_column,
+    unread_column
+};
+
+// The caller reads the tables as the SQL body would, without row-level security or a missing
+// privilege (those reads take the paths that raise the executor's errors or apply the policies).
+bool readable_as_is(const Oid (&tables)[5]) {
+    Oid user = GetUserId();
+    if (superuser_arg(user))
+        return true;
+    for (Oid relid : tables)
+        if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED ||
+            pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK)
+            return false;
+    return true;
+}
+
+// An array of element type without nulls, empty or of one dimension, its length in *n; null
+// otherwise.
+ArrayType *plain_array(Datum value, Oid element_type, int *n) {
+    ArrayType *array = DatumGetArrayTypeP(value);
+    if (ARR_NDIM(array) > 1 || ARR_HASNULL(array) || ARR_ELEMTYPE(array) != element_type)
+        return nullptr;
+    *n = ARR_NDIM(array) == 1 ? ARR_DIMS(array)[0] : 0;
+    return array;
+}
+
+// Whether snapshot sees a delta or marker row of key (any metric).
+bool has_delta_rows(const DashboardRelations &rels, Snapshot snapshot, Datum key) {
+    Relation deltas = table_open(rels.deltas, AccessShareLock);
+    Relation index = index_open(rels.deltas_index, AccessShareLock);
+    ScanKeyData scankey;
+    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ, key);
+    bool any = false;
+    for_each_visible_entry(deltas, index, snapshot, &scankey, 1,
+                           [&](IndexTuple, TupleDesc) { any = true; });
+    index_close(index, AccessShareLock);
+    table_close(deltas, AccessShareLock);
+    return any;
+}
+
+// The counts from the cached row in slot, for this transaction's now() and the user's today;
+// false when the row does not cover them.
+bool counts_from(TupleTableSlot *slot, Counts *counts) {
+    bool null[unread_column + 1] = {};
+    Datum value[unread_column + 1];
+    for (AttrNumber a = valid_from_column; a <= unread_column; a++)
+        value[a] = slot_getattr(slot, a, &null[a]);
+    for (AttrNumber a = valid_from_column; a <= unread_column; a++)
+        if (null[a])
+            return false;
+    TimestampTz now = GetCurrentTransactionStartTimestamp();
+    if (now < DatumGetTimestampTz(value[valid_from_column]) ||
+        now >= DatumGetTimestampTz(value[valid_until_column]))
+        return false;
+    int days = 0, task_days = 0, events = 0;
+    ArrayType *journal = plain_array(value[journal_column], INT8OID, &days);
+    ArrayType *tasks = plain_array(value[tasks_column], INT8OID, &task_days);
+    ArrayType *starts = plain_array(value[events_column], TIMESTAMPTZOID, &events);
+    if (journal == nullptr || tasks == nullptr || starts == nullptr || task_days != days)
+        return false;
+    int day = today_in(value[timezone_column]) - DatumGetDateADT(value[first_day_column]);
+    if (day < 0 || day >= days)
+        return false;
+    // The start times are sorted: those in [now, now + 24 hours], both ends included.
+    const auto *times = reinterpret_cast<const TimestampTz *>(ARR_DATA_PTR(starts));
+    TimestampTz until = now + 24 * USECS_PER_HOUR;
+    int first = 0;
+    while (first < events && times[first] < now)
+        first++;
+    int last = first;
+    while (last < events && times[last] <= until)
+        last++;
+    counts->journal_today = reinterpret_cast<const int64 *>(ARR_DATA_PTR(journal))[day];
+    counts->pending_tasks = reinterpret_cast<const int64 *>(ARR_DATA_PTR(tasks))[day];
+    counts->events_next_day = last - first;
+    counts->unread_threads = DatumGetInt64(value[unread_column]);
+    return true;
+}
+
+} // namespace
+
+bool read_cached_summary(Datum uid, Snapshot snapshot, Counts *counts) {
+    Oid tables[5];
+    if (!dashboard_cache_on() || has_pending_uuid(DatumGetUUIDP(uid)->data) ||
+        !resolved_summary_tables(tables) || !readable_as_is(tables))
+        return false;
+    const DashboardRelations &rels = dashboard_relations();
+    Relation cache = table_open(rels.summary_cache, AccessShareLock);
+    Relation index = index_open(rels.summary_cache_index, AccessShareLock);
+    ScanKeyData scankey;
+    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ, uid);
+    IndexScanDesc scan = index_beginscan(cache, index, snapshot, 1, 0);
+    index_rescan(scan, &scankey, 1, nullptr, 0);
+    TupleTableSlot *slot = table_slot_create(cache, nullptr);
+    bool served = index_getnext_slot(scan, ForwardScanDirection, slot) &&
+                  counts_from(slot, counts) && !has_delta_rows(rels, snapshot, uid);
+    ExecDropSingleTupleTableSlot(slot);
+    index_endscan(scan);
+    index_close(index, AccessShareLock);
+    table_close(cache, AccessShareLock);
+    return served;
+}
+
+} // namespace assistant_hub::metrics::summary

@@ -1,0 +1,105 @@
+// assistant_hub._summary_touch_trigger(key_column): the statement-level trigger on the tables
+// dashboard_summary counts from. It records which users a statement changed, as pending
+// "touches" (DeltaKey of summary_touch_metric, day 0) that subtransactions keep or drop like any
+// delta. At pre-commit a touched user gets a marker row in metric_deltas_uuid unless the
+// transaction writes a delta row of that user anyway (delta_writer.cpp): a visible delta row of a
+// user then means "changed since the summary cache was computed" (dashboard_summary_cache.cpp).
+#include <string>
+
+#include "metrics/delta_store.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/tableam.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type_d.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+#include "utils/uuid.h"
+}
+
+using namespace assistant_hub;
+using namespace assistant_hub::metrics;
+
+namespace {
+
+void touch(DeltaMap &deltas, TupleTableSlot *slot, AttrNumber key_attnum) {
+    bool isnull;
+    Datum key = slot_getattr(slot, key_attnum, &isnull);
+    if (isnull)
+        return;
+    DeltaKey k;
+    k.metric_id = summary_touch_metric;
+    k.storage = KeyStorage::uuid;
+    memcpy(k.uuid, DatumGetUUIDP(key)->data, UUID_LEN);
+    add_delta(deltas, k, 1); // throws only bad_alloc, which pg::call carries out
+}
+
+void touch_tuplestore(DeltaMap &deltas, Tuplestorestate *rows, TupleDesc desc, AttrNumber key) {
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+    // Other triggers of the statement read the same store: use a read pointer of our own.
+    int pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
+    tuplestore_select_read_pointer(rows, pointer);
+    tuplestore_rescan(rows);
+    while (tuplestore_gettupleslot(rows, true, false, slot))
+        touch(deltas, slot, key);
+    ExecDropSingleTupleTableSlot(slot);
+}
+
+// TRUNCATE removes every row, whoever committed it: read them with the latest snapshot.
+void touch_table(DeltaMap &deltas, Relation rel, AttrNumber key) {
+    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+    TupleTableSlot *slot = table_slot_create(rel, nullptr);
+    while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+        CHECK_FOR_INTERRUPTS();
+        touch(deltas, slot, key);
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    table_endscan(scan);
+    UnregisterSnapshot(snapshot);
+}
+
+Datum fire(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        throw Error("39P01", "_summary_touch_trigger: not called by the trigger manager");
+    auto *data = reinterpret_cast<TriggerData *>(fcinfo->context);
+    if (!TRIGGER_FIRED_FOR_STATEMENT(data->tg_event) || data->tg_trigger->tgnargs != 1)
+        throw Error("39P01", "_summary_touch_trigger: must be a statement-level trigger with one "
+                             "argument, the user key column");
+    Relation rel = data->tg_relation;
+    bool truncate = TRIGGER_FIRED_BY_TRUNCATE(data->tg_event);
+    if (!truncate && data->tg_newtable == nullptr && data->tg_oldtable == nullptr)
+        return PointerGetDatum(nullptr);
+    // A partitioned table holds no rows: TRUNCATE fires the trigger of each of its partitions.
+    if (truncate && rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+        return PointerGetDatum(nullptr);
+    const char *column = data->tg_trigger->tgargs[0];
+    AttrNumber key = pg::call([&] { return get_attnum(RelationGetRelid(rel), column); });
+    if (key == InvalidAttrNumber ||
+        TupleDescAttr(RelationGetDescr(rel), key - 1)->atttypid != UUIDOID)
+        throw Error(sqlstate::undefined_column, std::string("_summary_touch_trigger: ") +
+                                 pg::call([&] { return get_rel_name(RelationGetRelid(rel)); }) +
+                                 " has no uuid column \"" + column + "\"");
+    DeltaMap &deltas = current_deltas();
+    pg::call([&] {
+        if (truncate) {
+            touch_table(deltas, rel, key);
+        } else {
+            if (data->tg_oldtable != nullptr)
+                touch_tuplestore(deltas, data->tg_oldtable, RelationGetDescr(rel), key);
+            if (data->tg_newtable != nullptr)
+                touch_tuplestore(deltas, data->tg_newtable, RelationGetDescr(rel), key);
+        }
+    });
+    return PointerGetDatum(nullptr);
+}
+
+} // namespace
+
+AH_SQL_FUNCTION(summary_touch_trigger) {
+    return pg::guard([&] { return fire(fcinfo); });
+}
