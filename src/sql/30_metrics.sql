@@ -648,7 +648,7 @@ BEGIN
     END IF;
     IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c, assistant_hub._summary_tables() t
                WHERE c.classid = 'pg_class'::regclass AND c.objid = t.rel) THEN
-        PERFORM assistant_hub._summary_attach();
+        PERFORM assistant_hub._summary_attach(true);
         PERFORM assistant_hub._dashboard_cache_clear();
     END IF;
 END $$;
@@ -777,19 +777,20 @@ $$;
 COMMENT ON FUNCTION assistant_hub._summary_sources() IS
     'The hub tables dashboard_summary counts from (null when missing) and their user column.';
 -- Those tables and, for a partitioned one, every member of its partition tree.
-CREATE FUNCTION assistant_hub._summary_tables(OUT rel regclass, OUT key_column name, OUT relkind "char")
+CREATE FUNCTION assistant_hub._summary_tables(OUT rel regclass, OUT key_column name, OUT relkind "char",
+                                              OUT source regclass)
     RETURNS SETOF record
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-SELECT m.rel, s.key_column, c.relkind
+SELECT m.rel, s.key_column, c.relkind, s.rel
 FROM assistant_hub._summary_sources() s
 CROSS JOIN LATERAL (SELECT s.rel UNION SELECT t.relid FROM pg_partition_tree(s.rel) t) m(rel)
 JOIN pg_class c ON c.oid = m.rel
 WHERE s.rel IS NOT NULL
 $$;
 COMMENT ON FUNCTION assistant_hub._summary_tables() IS
-    'The tables dashboard_summary counts from and the members of their partition trees, with their user column.';
+    'The tables dashboard_summary counts from and the members of their partition trees (source: the table of the tree), with their user column.';
 
 CREATE FUNCTION assistant_hub._summary_touch_trigger() RETURNS trigger
     LANGUAGE c AS 'MODULE_PATHNAME', 'summary_touch_trigger';
@@ -798,8 +799,10 @@ COMMENT ON FUNCTION assistant_hub._summary_touch_trigger() IS
 
 -- Touch triggers on every member of each source's partition tree (a statement fires only the
 -- statement triggers of the table it names), BEFORE TRUNCATE on those that hold rows. Adds the
--- missing ones only.
-CREATE FUNCTION assistant_hub._summary_attach() RETURNS void
+-- missing ones only; with partitions_only, only to the partitions of sources that carry them
+-- (while pg_restore rebuilds a database, the tables are back before their triggers, which it
+-- restores itself).
+CREATE FUNCTION assistant_hub._summary_attach(partitions_only boolean DEFAULT false) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -809,6 +812,10 @@ BEGIN
     FOR m IN SELECT t.rel, t.key_column, e.event FROM assistant_hub._summary_tables() t,
                     LATERAL (VALUES ('insert'), ('update'), ('delete'), ('truncate')) AS e(event)
              WHERE (e.event <> 'truncate' OR t.relkind = 'r')
+               AND (NOT partitions_only
+                    OR (t.rel <> t.source AND EXISTS (SELECT 1 FROM pg_trigger g
+                                                       WHERE g.tgrelid = t.source
+                                                         AND g.tgname = 'assistant_hub_summary_insert')))
                AND NOT EXISTS (SELECT 1 FROM pg_trigger g
                                WHERE g.tgrelid = t.rel AND g.tgname = 'assistant_hub_summary_' || e.event) LOOP
         EXECUTE format('CREATE TRIGGER %I %s ON %s %s FOR EACH STATEMENT'
@@ -823,7 +830,7 @@ BEGIN
                        m.key_column);
     END LOOP;
 END $$;
-COMMENT ON FUNCTION assistant_hub._summary_attach() IS
+COMMENT ON FUNCTION assistant_hub._summary_attach(boolean) IS
     'Creates dashboard_summary''s touch triggers where missing on the hub tables it counts from and their partitions.';
 
 -- Whether every source and every member of its partition tree carries the enabled touch
@@ -881,7 +888,7 @@ $$;
 COMMENT ON FUNCTION assistant_hub._dashboard_summary_cache_build(uuid[], timestamptz, timestamptz) IS
     'dashboard_summary''s cache rows of these users (every user when null) for a period, computed now.';
 REVOKE ALL ON FUNCTION assistant_hub._summary_sources(), assistant_hub._summary_tables(),
-    assistant_hub._summary_touch_trigger(), assistant_hub._summary_attach(),
+    assistant_hub._summary_touch_trigger(), assistant_hub._summary_attach(boolean),
     assistant_hub._summary_triggers_ready(),
     assistant_hub._dashboard_summary_cache_build(uuid[], timestamptz, timestamptz) FROM PUBLIC;
 

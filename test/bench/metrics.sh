@@ -11,7 +11,7 @@
 #      copy) with and without the metrics, and a 100k-row INSERT ... SELECT timed with and without;
 #   3. reads of one user's dashboard_metrics (from the dashboard cache, as after consolidation;
 #      after the user's write, before its consolidation; computed, with the cache off) and
-#      dashboard_summary against the materialized view;
+#      dashboard_summary (from its cache; after the user's write) against the materialized view;
 #      with FLAT=1 also the same reads on a dataset a quarter the size (flat = ratio near 1).
 #   SCALE=10000 ROUNDS=5 FLAT=1 test/bench/metrics.sh      (CALLGRIND_ONLY=1: part 2a and the
 #   100k-row INSERT under callgrind only; READS_ONLY=1: part 3 only; SCALE_DEPENDENT_ONLY=1:
@@ -51,8 +51,14 @@ load_dataset() { # users
         bsql -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION assistant_hub" \
             -c "SELECT assistant_hub.create_hub_schema()"
     done
+    # without_metrics: plain hub tables, without the metrics and dashboard_summary's triggers.
     [ "${READS_ONLY:-0}" = 1 ] ||
-        bsql -d without_metrics -c "SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics" >/dev/null
+        bsql -d without_metrics -c "SELECT assistant_hub.drop_metric(name) FROM assistant_hub.metrics" \
+            -c "DO \$\$ DECLARE t record; BEGIN
+                    FOR t IN SELECT tgname, tgrelid::regclass AS rel FROM pg_trigger
+                             WHERE tgname LIKE 'assistant\_hub\_summary\_%' LOOP
+                        EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+                    END LOOP; END \$\$" >/dev/null
     for db in "${dbs[@]}"; do
         bsql -d "$db" -c "SELECT assistant_hub.generate_demo_data($1, $DAYS)" >/dev/null
         bsql -d "$db" -c "SELECT assistant_hub.consolidate_metrics()" >/dev/null
@@ -192,6 +198,7 @@ bsql -d with_metrics -c "INSERT INTO hub.journal_entries (user_id, entry_date, c
     SELECT id::uuid, current_date, 'bench read' FROM (VALUES $(sed "s/.*/('&')/" "$BENCH_DIR/read_users" | paste -sd,)) u(id)"
 for mode in adhoc prepared; do
     reads[written_$mode]=$(read_ms with_metrics "$mode" "$VIEW_READ")
+    reads[summary_written_$mode]=$(read_ms with_metrics "$mode" "$SUMMARY_READ")
     record "metrics: one user's dashboard_metrics vs the seed's matview, $mode (ms)" "${reads[view_$mode]}" \
         "${reads[matview_$mode]}" ms "median over $READ_USERS users; ours always fresh, the matview as of its last refresh"
     record "metrics: one user's dashboard_metrics after the user's write vs the matview, $mode (ms)" \
@@ -200,7 +207,10 @@ for mode in adhoc prepared; do
     record "metrics: one user's dashboard_metrics computed (cache off) vs the matview, $mode (ms)" \
         "${reads[computed_$mode]}" "${reads[matview_$mode]}" ms "assistant_hub.dashboard_cache = off"
     record "metrics: one user's dashboard_summary vs the seed's matview, $mode (ms)" "${reads[summary_$mode]}" \
-        "${reads[matview_$mode]}" ms "median over $READ_USERS users"
+        "${reads[matview_$mode]}" ms "median over $READ_USERS users; from the summary cache"
+    record "metrics: one user's dashboard_summary after the user's write vs the matview, $mode (ms)" \
+        "${reads[summary_written_$mode]}" "${reads[matview_$mode]}" ms \
+        "before consolidation: counted from the hub's indexes"
 done
 if [ "${FLAT:-0}" = 1 ]; then
     small=$((SCALE / 4))
@@ -238,6 +248,10 @@ for db in with_metrics without_metrics; do
     UNION ALL
     SELECT format('INSERT INTO hub.email_messages (user_id, thread_id, from_address, received_at) VALUES (%L, %L, ''a@b.c'', now());', user_id, id)
     FROM (SELECT DISTINCT ON (user_id) user_id, id FROM hub.email_threads ORDER BY user_id, id LIMIT $CG_WRITES) th"
+    # A table with dashboard_summary's triggers only: each write leaves a marker row.
+    bsql -d "$db" > "$BENCH_DIR/events_$db.sql" -c "
+    SELECT format('INSERT INTO hub.calendar_events (user_id, title, start_time, end_time) VALUES (%L, ''x'', now(), now());', id)
+    FROM (SELECT id FROM hub.users ORDER BY id LIMIT $CG_WRITES) u"
 done
 # For 2b: the seed's view materialized beside ours, everything consolidated and vacuumed, and one
 # user (with dashboard rows) to read.
@@ -245,7 +259,7 @@ bsql -d with_metrics -c "$SEED_VIEW" -c "SELECT assistant_hub.consolidate_metric
 bsql -d with_metrics -c "VACUUM ANALYZE"
 READ_USER=$(bsql -d with_metrics -c "SELECT user_id FROM seed_dashboard_metrics_enhanced ORDER BY md5(user_id::text) LIMIT 1")
 bench_cluster_stop metrics_cg
-chmod a+r "$BENCH_DIR"/writes_*.sql "$BENCH_DIR/insert_100k.sql"
+chmod a+r "$BENCH_DIR"/writes_*.sql "$BENCH_DIR"/events_*.sql "$BENCH_DIR/insert_100k.sql"
 callgrind_ir() { # db script
     local out="$BENCH_DIR/callgrind.$1.$(basename "$2").out"
     as_postgres valgrind --tool=callgrind --callgrind-out-file="$out" \
@@ -254,18 +268,24 @@ callgrind_ir() { # db script
 }
 : > "$BENCH_DIR/empty.sql"
 chmod a+r "$BENCH_DIR/empty.sql"
-per_write=(); insert_ir=()
+per_write=(); per_event=(); insert_ir=()
 for db in with_metrics without_metrics; do
     base=$(callgrind_ir "$db" "$BENCH_DIR/empty.sql")
     total=$(callgrind_ir "$db" "$BENCH_DIR/writes_$db.sql")
     n=$(wc -l < "$BENCH_DIR/writes_$db.sql")
     per_write+=("$(python3 -c "print(round(($total - $base) / $n))")")
     log "$db: $n single-row writes, $total - $base instructions"
+    total=$(callgrind_ir "$db" "$BENCH_DIR/events_$db.sql")
+    n=$(wc -l < "$BENCH_DIR/events_$db.sql")
+    per_event+=("$(python3 -c "print(round(($total - $base) / $n))")")
     insert_ir+=("$(( $(callgrind_ir "$db" "$BENCH_DIR/insert_100k.sql") - base ))")
     log "$db: 100k-row INSERT ... SELECT, ${insert_ir[-1]} instructions"
 done
 record "metrics: instructions per single-row write, with vs without metrics" "${per_write[0]}" "${per_write[1]}" Ir \
     "ours = with metrics, peer = without: ratio = without / with (target >= 0.8, i.e. at most 1.25x); journal insert, task completion, email insert, each its own transaction; callgrind, postgres --single"
+record "metrics: instructions per single-row calendar event insert, with vs without dashboard_summary's triggers" \
+    "${per_event[0]}" "${per_event[1]}" Ir \
+    "ours = with the touch triggers (a marker row at commit), peer = without; callgrind, postgres --single"
 record "metrics: instructions of a 100k-row INSERT ... SELECT, with vs without metrics" "${insert_ir[0]}" "${insert_ir[1]}" Ir \
     "ours = with metrics, peer = without: ratio = without / with (target >= 0.77, i.e. at most 1.3x); 10,000 users x 10 days, each (user, day) new; callgrind, postgres --single, commit included"
 
@@ -300,6 +320,7 @@ summary_ir=$(read_ir summary "SELECT * FROM assistant_hub.dashboard_summary(\$1)
 computed_ir=$(read_ir computed "$VIEW_ONE" week_over_week_change "SET assistant_hub.dashboard_cache = off;")
 single with_metrics "INSERT INTO hub.journal_entries (user_id, entry_date, content) VALUES ('$READ_USER', current_date, 'bench');"
 written_ir=$(read_ir written "$VIEW_ONE" week_over_week_change)
+summary_written_ir=$(read_ir summary_written "SELECT * FROM assistant_hub.dashboard_summary(\$1)" unread_emails)
 record "metrics: instructions per one-user dashboard_metrics read vs the matview" "$cached_ir" "$matview_ir" Ir \
     "prepared; from the dashboard cache (after consolidation); callgrind, postgres --single"
 record "metrics: instructions per one-user dashboard_metrics read after the user's write vs the matview" \
@@ -307,4 +328,6 @@ record "metrics: instructions per one-user dashboard_metrics read after the user
 record "metrics: instructions per one-user dashboard_metrics read, computed, vs the matview" "$computed_ir" "$matview_ir" Ir \
     "prepared; assistant_hub.dashboard_cache = off"
 record "metrics: instructions per one-user dashboard_summary read vs the matview" "$summary_ir" "$matview_ir" Ir \
-    "prepared; counted from the hub's indexes"
+    "prepared; from the summary cache (after consolidation)"
+record "metrics: instructions per one-user dashboard_summary read after the user's write vs the matview" \
+    "$summary_written_ir" "$matview_ir" Ir "prepared; before consolidation: counted from the hub's indexes"
