@@ -83,17 +83,25 @@ sub crash_rows {
     return $node->safe_psql('postgres', q{SELECT count(*) FROM hub.journal_entries WHERE content = 'crash test'});
 }
 
-# Waits until the writers have committed $new more transactions than $base (up to 5 minutes: a
-# loaded machine is slow); says what the server was doing if they did not.
+# Commits the writers have reported so far.
+sub reported {
+    my $n = 0;
+    $n += () = ${ $_->{out} } =~ /^committed /mg for @_;
+    return $n;
+}
+
+# Waits until the writers have committed $new more transactions than $base and reported at least
+# 20 of them (psql's output reaches us in blocks, so a fast crash could otherwise come before any
+# report; up to 5 minutes: a loaded machine is slow); says what the server was doing if not.
 sub wait_for_commits {
     my ($base, $new, @writers) = @_;
     my $min = $base + $new;
     for (1 .. 3000) {
-        return if crash_rows() >= $min;
         for my $w (@writers) {
             $w->{handle}->pump_nb;
             die 'a writer failed: ' . ${ $w->{err} } if ${ $w->{err} } =~ /ERROR|FATAL/;
         }
+        return if crash_rows() >= $min && reported(@writers) >= 20;
         usleep(100_000);
     }
     diag('the writers committed ' . (crash_rows() - $base) . " of $new transactions in 5 minutes; activity:\n"
