@@ -122,6 +122,16 @@ SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a2') AS truncated_pendi
 ROLLBACK;
 SELECT * FROM pg_temp.served_all();
 
+-- A zone PostgreSQL does not know: that user is not cached (the read raises the SQL body's
+-- error), and consolidation goes on for the others.
+UPDATE hub.users SET timezone = 'Mars/Olympus_Mons' WHERE id = '00000000-0000-0000-0000-0000000006a2';
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT count(*) AS cached_unknown_zone, (SELECT count(*) > 0 FROM assistant_hub.dashboard_summary_cache) AS others_cached
+FROM assistant_hub.dashboard_summary_cache WHERE user_id = '00000000-0000-0000-0000-0000000006a2';
+SELECT pg_temp.try($$SELECT * FROM assistant_hub.dashboard_summary('00000000-0000-0000-0000-0000000006a2')$$) AS unknown_zone;
+UPDATE hub.users SET timezone = 'Pacific/Pago_Pago' WHERE id = '00000000-0000-0000-0000-0000000006a2';
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+
 -- The counts picked for the read's now(): start times of [now(), now() + 24 hours], both ends
 -- included, and the count of the user's today.
 BEGIN;

@@ -95,3 +95,16 @@ AH_SQL_FUNCTION(metric_day) {
         return pg::call([&] { return DateADTGetDatum(metrics::day_of(value, type, zone)); });
     });
 }
+
+// assistant_hub._time_zone_known(name text) returns boolean: whether PostgreSQL knows the zone by
+// that name (then AT TIME ZONE accepts it), without the error an unknown one raises.
+AH_SQL_FUNCTION(time_zone_known) {
+    return pg::guard([&] {
+        return pg::call([&] {
+            text *name = PG_GETARG_TEXT_PP(0);
+            if (VARSIZE_ANY_EXHDR(name) > TZ_STRLEN_MAX)
+                return BoolGetDatum(false);
+            return BoolGetDatum(pg_tzset(text_to_cstring(name)) != nullptr);
+        });
+    });
+}

@@ -852,10 +852,15 @@ $$;
 COMMENT ON FUNCTION assistant_hub._summary_triggers_ready() IS
     'Whether dashboard_summary''s touch triggers are on every table it counts from, enabled.';
 
+CREATE FUNCTION assistant_hub._time_zone_known(name text) RETURNS boolean
+    LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', 'time_zone_known';
+COMMENT ON FUNCTION assistant_hub._time_zone_known(text) IS
+    'Whether PostgreSQL knows a time zone by this name (AT TIME ZONE then accepts it).';
+
 -- The summary cache rows of these users (every user when null) for [valid_from, valid_until): the
 -- counts of _dashboard_summary_sql for each day the user's today can be, and the start times its
 -- 24-hour windows can hold. None when the touch triggers are not all in place, the period is not
--- finite, or the user's zone is not a named one; at most 200 start times (else the read counts).
+-- finite, or PostgreSQL does not know the user's zone; at most 200 start times (else the read counts).
 CREATE FUNCTION assistant_hub._dashboard_summary_cache_build(keys uuid[], valid_from timestamptz,
                                                              valid_until timestamptz)
     RETURNS SETOF assistant_hub.dashboard_summary_cache
@@ -880,7 +885,7 @@ CROSS JOIN LATERAL (SELECT ARRAY(SELECT ev.start_time FROM hub.calendar_events e
                                    AND ev.start_time <= valid_until + interval '24 hours'
                                  ORDER BY 1) AS starts) e
 WHERE (keys IS NULL OR u.id = ANY (keys))
-  AND u.timezone IN (SELECT name FROM pg_timezone_names)
+  AND assistant_hub._time_zone_known(u.timezone)
   AND cardinality(e.starts) <= 200
   AND isfinite(valid_from) AND isfinite(valid_until)
   AND assistant_hub._summary_triggers_ready()
@@ -889,7 +894,7 @@ COMMENT ON FUNCTION assistant_hub._dashboard_summary_cache_build(uuid[], timesta
     'dashboard_summary''s cache rows of these users (every user when null) for a period, computed now.';
 REVOKE ALL ON FUNCTION assistant_hub._summary_sources(), assistant_hub._summary_tables(),
     assistant_hub._summary_touch_trigger(), assistant_hub._summary_attach(boolean),
-    assistant_hub._summary_triggers_ready(),
+    assistant_hub._summary_triggers_ready(), assistant_hub._time_zone_known(text),
     assistant_hub._dashboard_summary_cache_build(uuid[], timestamptz, timestamptz) FROM PUBLIC;
 
 CREATE FUNCTION assistant_hub._dashboard_cache_build(keys uuid[], OUT user_id uuid,
