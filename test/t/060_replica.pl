@@ -76,6 +76,10 @@ ok($nonempty >= scalar(@users) * 3, 'the compared answers have rows');
 like($standby->safe_psql('postgres', "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON)
         SELECT * FROM assistant_hub.dashboard_metrics WHERE user_id = '$users[0]'"),
     qr/"Users From Cache": 1\b/, 'a one-user dashboard read on the standby comes from the cache');
+# And the summary cache serves its dashboard_summary reads.
+is($standby->safe_psql('postgres', "SELECT count(*) FROM assistant_hub.dashboard_summary('$users[0]');
+        SELECT from_cache, from_indexes, by_sql FROM assistant_hub._dashboard_summary_paths()"),
+    "1\n1|0|0", 'a dashboard_summary read on the standby comes from the summary cache');
 is($standby->safe_psql('postgres', "SELECT count(*) FROM assistant_hub.verify_metric('contacts_added')"),
     '0', 'the metric is exact on the standby');
 
