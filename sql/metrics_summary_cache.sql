@@ -114,11 +114,35 @@ DELETE FROM hub.users WHERE id = '00000000-0000-0000-0000-0000000006a3';
 SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a3') AS deleted_user;
 SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
 SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a3') AS deleted_user_consolidated;
--- TRUNCATE removes rows without row changes: every user it empties is touched.
+-- Other ways rows change: COPY, INSERT ... ON CONFLICT, an UPDATE that moves a row to another
+-- partition, a write to a partition by name. Each leaves a marker (or a metric delta) of the user.
+COPY hub.email_threads (user_id, subject) FROM stdin;
+00000000-0000-0000-0000-0000000006a1	copied
+\.
+INSERT INTO hub.tasks (id, user_id, title, status, due_date)
+SELECT id, user_id, title, 'pending', current_date FROM hub.tasks
+WHERE user_id = '00000000-0000-0000-0000-0000000006a2' AND title = 'late'
+ON CONFLICT (user_id, id) DO UPDATE SET due_date = excluded.due_date;
+SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a1') AS copied,
+       pg_temp.served('00000000-0000-0000-0000-0000000006a2') AS upserted;
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+UPDATE hub.journal_entries SET entry_date = entry_date + 40
+WHERE user_id = '00000000-0000-0000-0000-0000000006a1' AND entry_date = (now() AT TIME ZONE 'Pacific/Kiritimati')::date;
+SELECT format('INSERT INTO %s (user_id, entry_date, content) VALUES (%L, %L, ''by name'')',
+              tableoid::regclass, user_id, entry_date) AS by_name
+FROM hub.journal_entries WHERE user_id = '00000000-0000-0000-0000-0000000006a2' LIMIT 1 \gset
+:by_name;
+SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a1') AS moved_partition,
+       pg_temp.served('00000000-0000-0000-0000-0000000006a2') AS written_by_name;
+SELECT count(*) AS markers FROM assistant_hub.metric_deltas_uuid
+WHERE metric_id = 0 AND key IN ('00000000-0000-0000-0000-0000000006a1', '00000000-0000-0000-0000-0000000006a2');
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT * FROM pg_temp.served_all();
+-- TRUNCATE removes rows without row changes: it empties the caches (rolled back here).
 BEGIN;
 TRUNCATE hub.email_threads CASCADE;
-SELECT count(*) >= 2 AS users_touched FROM assistant_hub._pending_deltas('uuid') WHERE metric_id = 0;
-SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a2') AS truncated_pending;
+SELECT count(*) AS cached_after_truncate FROM assistant_hub.dashboard_summary_cache;
+SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a2') AS truncated;
 ROLLBACK;
 SELECT * FROM pg_temp.served_all();
 
@@ -205,6 +229,24 @@ SELECT count(*) AS cached_after_new_partition FROM assistant_hub.dashboard_summa
 DROP TABLE hub.journal_entries_cache_test;
 SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
 SELECT * FROM pg_temp.served_all();
+-- An inheritance child of a plain source (its rows count, its writes fire no trigger of the
+-- parent): neither the cache nor the indexes, until it is gone.
+CREATE TABLE hub.tasks_child () INHERITS (hub.tasks);
+SELECT assistant_hub._summary_triggers_ready() AS ready_with_child,
+       count(*) AS cached_with_child FROM assistant_hub.dashboard_summary_cache;
+INSERT INTO hub.tasks_child (user_id, title, due_date) VALUES ('00000000-0000-0000-0000-0000000006a1', 'child', current_date);
+SELECT pg_temp.served('00000000-0000-0000-0000-0000000006a1') AS with_child;
+DROP TABLE hub.tasks_child;
+VACUUM ANALYZE hub.tasks; -- clears relhassubclass
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT * FROM pg_temp.served_all();
+-- Another role's trigger of the same name on its own table changes nothing.
+CREATE TEMP TABLE not_hub_t (user_id uuid);
+CREATE TRIGGER assistant_hub_summary_insert AFTER INSERT ON not_hub_t
+    FOR EACH STATEMENT EXECUTE FUNCTION suppress_redundant_updates_trigger();
+DROP TRIGGER assistant_hub_summary_insert ON not_hub_t;
+DROP TABLE not_hub_t;
+SELECT count(*) > 0 AS still_cached FROM assistant_hub.dashboard_summary_cache;
 -- The trigger refuses to be anything but a statement trigger with a uuid column.
 CREATE TEMP TABLE not_hub (user_id text);
 CREATE TRIGGER t AFTER INSERT ON not_hub REFERENCING NEW TABLE AS n FOR EACH STATEMENT

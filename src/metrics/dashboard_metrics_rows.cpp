@@ -304,8 +304,9 @@ const DashboardRelations &dashboard_relations() {
                            relation_in_schema(schema, "metric_deltas_uuid_key"),
                            relation_in_schema(schema, "dashboard_cache"),
                            relation_in_schema(schema, "dashboard_cache_pkey"),
-                           relation_in_schema(schema, "dashboard_summary_cache"),
-                           relation_in_schema(schema, "dashboard_summary_cache_pkey")};
+                           // (InvalidOid while missing: dashboard_summary then counts.)
+                           get_relname_relid("dashboard_summary_cache", schema),
+                           get_relname_relid("dashboard_summary_cache_pkey", schema)};
     });
     relations_known = invalidations == before;
     return known_relations;

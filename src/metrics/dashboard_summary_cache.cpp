@@ -8,8 +8,10 @@
 // Exact because every change to the rows these counts come from leaves a delta or marker row of
 // the user (summary_touch.cpp, delta_writer.cpp) that consolidation deletes only in the
 // transaction that recomputes the user's cache row: a visible one, or a pending one of this
-// transaction, sends the read to the indexes. What writes without those triggers (DDL on the
-// tables, TRUNCATE of a partition without them) empties the cache (_summary_sources_changed).
+// transaction, sends the read to the indexes. What changes rows otherwise (TRUNCATE; DDL on the
+// tables, _summary_sources_changed) empties the caches; a read whose snapshot still sees a row
+// deleted since (by that, or by a consolidation) counts instead. The read locks the tables as a
+// query does, so such DDL waits for its transaction.
 #include "metrics/dashboard_cache.hpp"
 #include "metrics/dashboard_summary.hpp"
 #include "metrics/delta_store.hpp"
@@ -17,10 +19,15 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/multixact.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/fmgroids.h"
@@ -54,6 +61,21 @@ bool readable_as_is(const Oid (&tables)[5]) {
             pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK)
             return false;
     return true;
+}
+
+// Whether a transaction that committed has deleted or updated the tuple in slot (its snapshot
+// still seeing it): the caches were emptied, or the row recomputed, since the snapshot was taken,
+// say by DDL or TRUNCATE, which older snapshots do not see the way they see row changes.
+bool deleted_since_snapshot(TupleTableSlot *slot) {
+    auto *heap_slot = reinterpret_cast<BufferHeapTupleTableSlot *>(slot);
+    LockBuffer(heap_slot->buffer, BUFFER_LOCK_SHARE);
+    HeapTupleHeader t = heap_slot->base.tuple->t_data;
+    bool deleted = !(t->t_infomask & HEAP_XMAX_INVALID) &&
+                   !HEAP_XMAX_IS_LOCKED_ONLY(t->t_infomask) &&
+                   TransactionIdIsValid(HeapTupleHeaderGetUpdateXid(t)) &&
+                   TransactionIdDidCommit(HeapTupleHeaderGetUpdateXid(t));
+    LockBuffer(heap_slot->buffer, BUFFER_LOCK_UNLOCK);
+    return deleted;
 }
 
 // An array of element type without nulls, empty or of one dimension, its length in *n; null
@@ -127,6 +149,11 @@ bool read_cached_summary(Datum uid, Snapshot snapshot, Counts *counts) {
         !resolved_summary_tables(tables) || !readable_as_is(tables))
         return false;
     const DashboardRelations &rels = dashboard_relations();
+    if (!OidIsValid(rels.summary_cache) || !OidIsValid(rels.summary_cache_index))
+        return false;
+    // The locks a query of the tables takes: DDL and TRUNCATE wait for this transaction.
+    for (Oid table : tables)
+        LockRelationOid(table, AccessShareLock);
     Relation cache = table_open(rels.summary_cache, AccessShareLock);
     Relation index = index_open(rels.summary_cache_index, AccessShareLock);
     ScanKeyData scankey;
@@ -135,7 +162,8 @@ bool read_cached_summary(Datum uid, Snapshot snapshot, Counts *counts) {
     index_rescan(scan, &scankey, 1, nullptr, 0);
     TupleTableSlot *slot = table_slot_create(cache, nullptr);
     bool served = index_getnext_slot(scan, ForwardScanDirection, slot) &&
-                  counts_from(slot, counts) && !has_delta_rows(rels, snapshot, uid);
+                  !deleted_since_snapshot(slot) && counts_from(slot, counts) &&
+                  !has_delta_rows(rels, snapshot, uid);
     ExecDropSingleTupleTableSlot(slot);
     index_endscan(scan);
     index_close(index, AccessShareLock);

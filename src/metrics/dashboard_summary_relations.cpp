@@ -57,6 +57,7 @@ struct ResolvedHub {
     Oid users, users_pkey, journal, tasks, tasks_pending, events, events_confirmed, threads,
         threads_unread;
     AttrNumber users_timezone;
+    bool detach_pending; // a journal partition being detached concurrently
     uint32 name_hashes[std::size(relation_names)]; // in schema hub, for RELNAMENSP
     PartitionIndex partitions[partitions_kept] = {};
     int next_partition = 0; // the slot to fill next, round robin
@@ -282,6 +283,10 @@ bool resolve_and_open(SummaryRelations &rels) {
 
     bool ok = rels.users && rels.users_pkey && rels.journal && rels.tasks && rels.events &&
               rels.threads && rels.tasks_pending && rels.events_confirmed && rels.threads_unread;
+    // Inheritance children: the SQL body counts their rows too, which the parents' indexes do not
+    // hold (and whose writes the parents' triggers do not see).
+    ok = ok && !rels.users->rd_rel->relhassubclass && !rels.tasks->rd_rel->relhassubclass &&
+         !rels.events->rd_rel->relhassubclass && !rels.threads->rd_rel->relhassubclass;
     const ColumnSpec user_id = {"user_id", UUIDOID};
     if (ok) {
         const ColumnSpec id[] = {{"id", UUIDOID}};
@@ -320,6 +325,7 @@ bool resolve_and_open(SummaryRelations &rels) {
         ok = index_leads_with(rels.threads, rels.threads_unread, cols, 1) &&
              is_false_test(sole_predicate(rels.threads_unread), rels.threads, "is_read");
     }
+    hub.detach_pending = ok && RelationGetPartitionDesc(rels.journal, false)->detached_exist;
     // Found or not, changes to them must reach us: a negative result is cached too.
     remember(rels);
     if (!ok)
@@ -362,7 +368,9 @@ bool resolved_summary_tables(Oid tables[5]) {
             return false;
         close_summary_relations(rels);
     }
-    if (!hub.resolved || !hub.usable)
+    // While a partition is being detached concurrently, new snapshots do not see it but the
+    // cache (built before) counted its rows.
+    if (!hub.resolved || !hub.usable || hub.detach_pending)
         return false;
     tables[0] = hub.users;
     tables[1] = hub.journal;

@@ -54,7 +54,7 @@ AH_SQL_FUNCTION(pending_deltas) {
         auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
         for (const DeltaLevel &level : *levels)
             for (const auto &[key, delta] : level.deltas) {
-                if (key.storage != storage || delta == 0)
+                if (key.storage != storage || delta == 0 || key.metric_id == summary_touch_metric)
                     continue;
                 pg::call([&, &key = key, delta = delta] {
                     Datum values[4] = {Int32GetDatum(key.metric_id), key_as_text(key),

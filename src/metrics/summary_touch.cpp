@@ -4,19 +4,20 @@
 // delta. At pre-commit a touched user gets a marker row in metric_deltas_uuid unless the
 // transaction writes a delta row of that user anyway (delta_writer.cpp): a visible delta row of a
 // user then means "changed since the summary cache was computed" (dashboard_summary_cache.cpp).
+// BEFORE TRUNCATE it empties the caches instead.
 #include <string>
 
 #include "metrics/delta_store.hpp"
+#include "metrics/metric_cache.hpp"
 #include "pg/guard.hpp"
+#include "pg/spi.hpp"
 
 extern "C" {
-#include "access/tableam.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 }
@@ -49,18 +50,13 @@ void touch_tuplestore(DeltaMap &deltas, Tuplestorestate *rows, TupleDesc desc, A
     ExecDropSingleTupleTableSlot(slot);
 }
 
-// TRUNCATE removes every row, whoever committed it: read them with the latest snapshot.
-void touch_table(DeltaMap &deltas, Relation rel, AttrNumber key) {
-    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
-    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
-    TupleTableSlot *slot = table_slot_create(rel, nullptr);
-    while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
-        CHECK_FOR_INTERRUPTS();
-        touch(deltas, slot, key);
-    }
-    ExecDropSingleTupleTableSlot(slot);
-    table_endscan(scan);
-    UnregisterSnapshot(snapshot);
+// TRUNCATE removes every row without row changes, and not in the way MVCC would (an older snapshot
+// then sees the table empty): the caches are emptied, which also tells a read whose snapshot
+// still sees a cached row that the row was deleted (dashboard_summary_cache.cpp).
+void clear_caches() {
+    pg::SpiConnection spi;
+    AsMetricOwner owner; // the function is the extension's, not the truncating role's
+    spi.execute("SELECT assistant_hub._dashboard_cache_clear()");
 }
 
 Datum fire(FunctionCallInfo fcinfo) {
@@ -77,6 +73,10 @@ Datum fire(FunctionCallInfo fcinfo) {
     // A partitioned table holds no rows: TRUNCATE fires the trigger of each of its partitions.
     if (truncate && rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
         return PointerGetDatum(nullptr);
+    if (truncate) {
+        clear_caches();
+        return PointerGetDatum(nullptr);
+    }
     const char *column = data->tg_trigger->tgargs[0];
     AttrNumber key = pg::call([&] { return get_attnum(RelationGetRelid(rel), column); });
     if (key == InvalidAttrNumber ||
@@ -86,14 +86,10 @@ Datum fire(FunctionCallInfo fcinfo) {
                                  " has no uuid column \"" + column + "\"");
     DeltaMap &deltas = current_deltas();
     pg::call([&] {
-        if (truncate) {
-            touch_table(deltas, rel, key);
-        } else {
-            if (data->tg_oldtable != nullptr)
-                touch_tuplestore(deltas, data->tg_oldtable, RelationGetDescr(rel), key);
-            if (data->tg_newtable != nullptr)
-                touch_tuplestore(deltas, data->tg_newtable, RelationGetDescr(rel), key);
-        }
+        if (data->tg_oldtable != nullptr)
+            touch_tuplestore(deltas, data->tg_oldtable, RelationGetDescr(rel), key);
+        if (data->tg_newtable != nullptr)
+            touch_tuplestore(deltas, data->tg_newtable, RelationGetDescr(rel), key);
     });
     return PointerGetDatum(nullptr);
 }

@@ -104,9 +104,10 @@ REVOKE ALL ON FUNCTION assistant_hub._metric_trigger(), assistant_hub._pending_d
     assistant_hub._metric_invalidate() FROM PUBLIC;
 
 -- Readers: the value rows of each key storage, consolidated, inserted and pending alike. Sum them.
+-- (Metric 0's rows are dashboard_summary's markers, not values.)
 CREATE VIEW assistant_hub.metric_values_uuid WITH (security_invoker = true) AS
 SELECT metric_id, key, day, value FROM assistant_hub.metric_counts_uuid
-UNION ALL SELECT metric_id, key, day, delta FROM assistant_hub.metric_deltas_uuid
+UNION ALL SELECT metric_id, key, day, delta FROM assistant_hub.metric_deltas_uuid WHERE metric_id <> 0
 UNION ALL SELECT metric_id, key::uuid, day, delta FROM assistant_hub._pending_deltas('uuid');
 CREATE VIEW assistant_hub.metric_values_bigint WITH (security_invoker = true) AS
 SELECT metric_id, key, day, value FROM assistant_hub.metric_counts_bigint
@@ -639,15 +640,22 @@ BEGIN
         RETURN;
     END IF;
     IF tg_event = 'sql_drop' THEN
+        -- One of the touch triggers, gone with its table or alone. Only the sources' schemas hold
+        -- them (no one else can create a table there), so no other role's DDL clears the caches.
         IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d
-                   WHERE d.object_type = 'trigger'
-                     AND d.object_identity LIKE 'assistant\_hub\_summary\_% on %') THEN
+                   WHERE d.object_type = 'trigger' AND NOT d.is_temporary
+                     AND d.address_names[3] LIKE 'assistant\_hub\_summary\_%'
+                     AND d.address_names[1] IN (SELECT n.nspname FROM assistant_hub._summary_sources() s
+                                                JOIN pg_class c ON c.oid = s.rel
+                                                JOIN pg_namespace n ON n.oid = c.relnamespace)) THEN
             PERFORM assistant_hub._dashboard_cache_clear();
         END IF;
         RETURN;
     END IF;
-    IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c, assistant_hub._summary_tables() t
-               WHERE c.classid = 'pg_class'::regclass AND c.objid = t.rel) THEN
+    -- A source or a descendant of one (found up pg_inherits, locking nothing).
+    IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c
+               WHERE c.classid = 'pg_class'::regclass
+                 AND assistant_hub._summary_descends(c.objid)) THEN
         PERFORM assistant_hub._summary_attach(true);
         PERFORM assistant_hub._dashboard_cache_clear();
     END IF;
@@ -656,10 +664,10 @@ COMMENT ON FUNCTION assistant_hub._summary_sources_changed() IS
     'Event trigger: after DDL on a table dashboard_summary counts from, attaches its touch triggers to new partitions and empties the dashboard caches.';
 REVOKE ALL ON FUNCTION assistant_hub._summary_sources_changed() FROM PUBLIC;
 CREATE EVENT TRIGGER assistant_hub_summary_sources ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
     EXECUTE FUNCTION assistant_hub._summary_sources_changed();
 CREATE EVENT TRIGGER assistant_hub_summary_drops ON sql_drop
-    WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP SCHEMA', 'DROP TRIGGER')
+    WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP SCHEMA', 'DROP TRIGGER', 'DROP FOREIGN TABLE')
     EXECUTE FUNCTION assistant_hub._summary_sources_changed();
 
 -- The three hub metrics, attached by create_hub_schema(); creates only the missing ones.
@@ -789,6 +797,17 @@ CROSS JOIN LATERAL (SELECT s.rel UNION SELECT t.relid FROM pg_partition_tree(s.r
 JOIN pg_class c ON c.oid = m.rel
 WHERE s.rel IS NOT NULL
 $$;
+-- Whether relid is one of those tables or inherits from one, at any depth (from pg_inherits:
+-- no lock on the partitions).
+CREATE FUNCTION assistant_hub._summary_descends(relid oid) RETURNS boolean
+    LANGUAGE sql STABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+WITH RECURSIVE up(rel) AS (SELECT relid UNION SELECT i.inhparent FROM pg_inherits i JOIN up ON i.inhrelid = up.rel)
+SELECT EXISTS (SELECT 1 FROM up JOIN assistant_hub._summary_sources() s ON s.rel = up.rel)
+$$;
+COMMENT ON FUNCTION assistant_hub._summary_descends(oid) IS
+    'Whether a relation is one of the tables dashboard_summary counts from, or inherits from one.';
 COMMENT ON FUNCTION assistant_hub._summary_tables() IS
     'The tables dashboard_summary counts from and the members of their partition trees (source: the table of the tree), with their user column.';
 
@@ -798,8 +817,9 @@ COMMENT ON FUNCTION assistant_hub._summary_touch_trigger() IS
     'Statement-level trigger on dashboard_summary''s tables (argument: the user column): records the users whose rows changed, written as marker rows at commit.';
 
 -- Touch triggers on every member of each source's partition tree (a statement fires only the
--- statement triggers of the table it names), BEFORE TRUNCATE on those that hold rows. Adds the
--- missing ones only; with partitions_only, only to the partitions of sources that carry them
+-- statement triggers of the table it names), BEFORE TRUNCATE on those that hold rows; a foreign
+-- partition cannot carry them (and the cache is then not built). Adds the missing ones only; with
+-- partitions_only, only to the partitions of sources that carry them
 -- (while pg_restore rebuilds a database, the tables are back before their triggers, which it
 -- restores itself).
 CREATE FUNCTION assistant_hub._summary_attach(partitions_only boolean DEFAULT false) RETURNS void
@@ -811,7 +831,7 @@ DECLARE
 BEGIN
     FOR m IN SELECT t.rel, t.key_column, e.event FROM assistant_hub._summary_tables() t,
                     LATERAL (VALUES ('insert'), ('update'), ('delete'), ('truncate')) AS e(event)
-             WHERE (e.event <> 'truncate' OR t.relkind = 'r')
+             WHERE t.relkind IN ('r', 'p') AND (e.event <> 'truncate' OR t.relkind = 'r')
                AND (NOT partitions_only
                     OR (t.rel <> t.source AND EXISTS (SELECT 1 FROM pg_trigger g
                                                        WHERE g.tgrelid = t.source
@@ -833,13 +853,18 @@ END $$;
 COMMENT ON FUNCTION assistant_hub._summary_attach(boolean) IS
     'Creates dashboard_summary''s touch triggers where missing on the hub tables it counts from and their partitions.';
 
--- Whether every source and every member of its partition tree carries the enabled touch
--- triggers: the summary cache is built only then (a change without them would go unseen).
+-- Whether the touch triggers see every change to the rows dashboard_summary counts: every source
+-- and every member of its partition tree is a table carrying them, enabled (fired by ordinary
+-- sessions); no plain table has inheritance children (whose rows the counts include, written
+-- without the parent's triggers); no partition is being detached concurrently; no source is the
+-- target of a logical subscription (whose apply fires no statement trigger). The summary cache
+-- is built only then.
 CREATE FUNCTION assistant_hub._summary_triggers_ready() RETURNS boolean
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
 SELECT NOT EXISTS (SELECT 1 FROM assistant_hub._summary_sources() s WHERE s.rel IS NULL)
+   AND NOT EXISTS (SELECT 1 FROM assistant_hub._summary_tables() t WHERE t.relkind NOT IN ('r', 'p'))
    AND NOT EXISTS (
        SELECT 1 FROM assistant_hub._summary_tables() t,
        LATERAL (VALUES ('insert'), ('update'), ('delete'), ('truncate')) AS e(event)
@@ -847,7 +872,10 @@ SELECT NOT EXISTS (SELECT 1 FROM assistant_hub._summary_sources() s WHERE s.rel 
          AND NOT EXISTS (SELECT 1 FROM pg_trigger g
                          WHERE g.tgrelid = t.rel AND g.tgname = 'assistant_hub_summary_' || e.event
                            AND g.tgfoid = 'assistant_hub._summary_touch_trigger()'::regprocedure
-                           AND g.tgenabled <> 'D'))
+                           AND g.tgenabled IN ('O', 'A')))
+   AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN assistant_hub._summary_tables() t ON t.rel = i.inhparent
+                   WHERE t.relkind = 'r' OR i.inhdetachpending)
+   AND NOT EXISTS (SELECT 1 FROM pg_subscription_rel r JOIN assistant_hub._summary_tables() t ON t.rel = r.srrelid)
 $$;
 COMMENT ON FUNCTION assistant_hub._summary_triggers_ready() IS
     'Whether dashboard_summary''s touch triggers are on every table it counts from, enabled.';
@@ -859,8 +887,8 @@ COMMENT ON FUNCTION assistant_hub._time_zone_known(text) IS
 
 -- The summary cache rows of these users (every user when null) for [valid_from, valid_until): the
 -- counts of _dashboard_summary_sql for each day the user's today can be, and the start times its
--- 24-hour windows can hold. None when the touch triggers are not all in place, the period is not
--- finite, or PostgreSQL does not know the user's zone; at most 200 start times (else the read counts).
+-- 24-hour windows can hold. None when the touch triggers are not all in place, row-level security
+-- applies to the caller, the period is not finite, or PostgreSQL does not know the user's zone; at most 200 start times (else the read counts).
 CREATE FUNCTION assistant_hub._dashboard_summary_cache_build(keys uuid[], valid_from timestamptz,
                                                              valid_until timestamptz)
     RETURNS SETOF assistant_hub.dashboard_summary_cache
@@ -889,10 +917,12 @@ WHERE (keys IS NULL OR u.id = ANY (keys))
   AND cardinality(e.starts) <= 200
   AND isfinite(valid_from) AND isfinite(valid_until)
   AND assistant_hub._summary_triggers_ready()
+  AND NOT EXISTS (SELECT 1 FROM assistant_hub._summary_sources() s WHERE row_security_active(s.rel))
 $$;
 COMMENT ON FUNCTION assistant_hub._dashboard_summary_cache_build(uuid[], timestamptz, timestamptz) IS
     'dashboard_summary''s cache rows of these users (every user when null) for a period, computed now.';
 REVOKE ALL ON FUNCTION assistant_hub._summary_sources(), assistant_hub._summary_tables(),
+    assistant_hub._summary_descends(oid),
     assistant_hub._summary_touch_trigger(), assistant_hub._summary_attach(boolean),
     assistant_hub._summary_triggers_ready(), assistant_hub._time_zone_known(text),
     assistant_hub._dashboard_summary_cache_build(uuid[], timestamptz, timestamptz) FROM PUBLIC;
