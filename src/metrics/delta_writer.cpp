@@ -1,6 +1,7 @@
-// Writes a transaction's deltas at pre-commit: one INSERT per key storage into
-// assistant_hub.metric_deltas_<storage>, rows in (metric, key, day) order, run as the metric
-// catalog owner. Insert-only, so it never waits for or conflicts with another writer. A user
+// Writes a transaction's deltas at pre-commit into assistant_hub.metric_deltas_<storage>, rows in
+// (metric, key, day) order (then the markers), straight through the executor's row insertion
+// (no statement: these are the extension's tables, written whoever the writer is). Insert-only,
+// so it never waits for or conflicts with another writer. A user
 // dashboard_summary's triggers touched gets a marker row (metric summary_touch_metric) only when
 // none of the transaction's delta rows has that key already: either tells a summary read the user
 // changed.
@@ -9,12 +10,19 @@
 #include "metrics/delta_store.hpp"
 #include "metrics/metric_cache.hpp"
 #include "pg/guard.hpp"
-#include "pg/spi.hpp"
 
 extern "C" {
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type_d.h"
-#include "utils/array.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 }
@@ -22,36 +30,7 @@ extern "C" {
 namespace assistant_hub::metrics {
 namespace {
 
-// Prepared once per backend (SPI_keepplan); the plan cache replans them when the tables change.
-SPIPlanPtr insert_plans[key_storage_count] = {};
-
-SPIPlanPtr insert_plan(KeyStorage storage) {
-    SPIPlanPtr &plan = insert_plans[int(storage)];
-    if (plan != nullptr)
-        return plan;
-    static const char *const sql[key_storage_count] = {
-        "INSERT INTO assistant_hub.metric_deltas_uuid (metric_id, key, day, delta)"
-        " SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
-        " pg_catalog.unnest($3), pg_catalog.unnest($4))",
-        "INSERT INTO assistant_hub.metric_deltas_bigint (metric_id, key, day, delta)"
-        " SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
-        " pg_catalog.unnest($3), pg_catalog.unnest($4))",
-        "INSERT INTO assistant_hub.metric_deltas_text (metric_id, key, day, delta)"
-        " SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
-        " pg_catalog.unnest($3), pg_catalog.unnest($4))"};
-    static const Oid key_array_type[key_storage_count] = {UUIDARRAYOID, INT8ARRAYOID, TEXTARRAYOID};
-    Oid types[4] = {INT4ARRAYOID, key_array_type[int(storage)], DATEARRAYOID, INT8ARRAYOID};
-    plan = pg::call([&] {
-        SPIPlanPtr p = SPI_prepare(sql[int(storage)], 4, types);
-        if (p == nullptr)
-            elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-        SPI_keepplan(p);
-        return p;
-    });
-    return plan;
-}
-
-// The rows of one storage, as the four array parameters.
+// The rows of one storage, column by column.
 struct Rows {
     pg::Vector<Datum> metric_ids, keys, days, deltas;
     explicit Rows(MemoryContext c)
@@ -79,29 +58,59 @@ Datum key_datum(const DeltaKey &key) {
     return Datum(0);
 }
 
+// Inserts the rows into metric_deltas_<storage> as logical replication's apply does
+// (ExecSimpleRelationInsert: constraints, the heap, every index, row triggers if anyone added
+// some), without planning and starting an INSERT statement: that cost most of a single-row
+// write's overhead.
 void insert_rows(KeyStorage storage, const Rows &rows) {
-    int n = int(rows.metric_ids.size());
+    size_t n = rows.metric_ids.size();
     if (n == 0)
         return;
-    SPIPlanPtr plan = insert_plan(storage);
     pg::call([&] {
-        static const Oid key_type[key_storage_count] = {UUIDOID, INT8OID, TEXTOID};
-        int16 key_len[key_storage_count] = {UUID_LEN, 8, -1};
-        bool key_byval[key_storage_count] = {false, FLOAT8PASSBYVAL, false};
-        char key_align[key_storage_count] = {TYPALIGN_CHAR, TYPALIGN_DOUBLE, TYPALIGN_INT};
-        int s = int(storage);
-        Datum values[4] = {
-            PointerGetDatum(construct_array(const_cast<Datum *>(rows.metric_ids.data()), n, INT4OID,
-                                            4, true, TYPALIGN_INT)),
-            PointerGetDatum(construct_array(const_cast<Datum *>(rows.keys.data()), n, key_type[s],
-                                            key_len[s], key_byval[s], key_align[s])),
-            PointerGetDatum(construct_array(const_cast<Datum *>(rows.days.data()), n, DATEOID, 4,
-                                            true, TYPALIGN_INT)),
-            PointerGetDatum(construct_array(const_cast<Datum *>(rows.deltas.data()), n, INT8OID, 8,
-                                            FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
-        int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
-        if (rc != SPI_OK_INSERT)
-            elog(ERROR, "inserting metric deltas failed: %s", SPI_result_code_string(rc));
+        char name[NAMEDATALEN];
+        snprintf(name, sizeof name, "metric_deltas_%s", key_storage_name(storage));
+        Oid relid = get_relname_relid(name, get_rel_namespace(metric_catalog_relid()));
+        if (!OidIsValid(relid))
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                            errmsg("relation assistant_hub.%s does not exist", name),
+                            errhint("Reinstall the assistant_hub extension.")));
+        Relation rel = table_open(relid, RowExclusiveLock);
+        if (rel->rd_rel->relkind != RELKIND_RELATION || RelationGetDescr(rel)->natts != 4)
+            ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                            errmsg("assistant_hub.%s is not the extension's delta table", name)));
+        EState *estate = CreateExecutorState();
+        RangeTblEntry *rte = makeNode(RangeTblEntry);
+        rte->rtekind = RTE_RELATION;
+        rte->relid = relid;
+        rte->relkind = rel->rd_rel->relkind;
+        rte->rellockmode = RowExclusiveLock;
+        ExecInitRangeTable(estate, list_make1(rte));
+        ResultRelInfo *target = makeNode(ResultRelInfo);
+        InitResultRelInfo(target, rel, 1, nullptr, 0);
+        // (Where ExecGetTriggerResultRel looks for it, as in apply.)
+        estate->es_opened_result_relations = lappend(estate->es_opened_result_relations, target);
+        estate->es_output_cid = GetCurrentCommandId(true);
+        ExecOpenIndices(target, false);
+        bool triggers = rel->trigdesc != nullptr; // none of ours: someone's, fired as a statement's
+        if (triggers)
+            AfterTriggerBeginQuery();
+        TupleTableSlot *slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
+        for (size_t i = 0; i < n; i++) {
+            ExecClearTuple(slot);
+            slot->tts_values[0] = rows.metric_ids[i];
+            slot->tts_values[1] = rows.keys[i];
+            slot->tts_values[2] = rows.days[i];
+            slot->tts_values[3] = rows.deltas[i];
+            memset(slot->tts_isnull, 0, 4 * sizeof(bool));
+            ExecStoreVirtualTuple(slot);
+            ExecSimpleRelationInsert(target, estate, slot);
+        }
+        if (triggers)
+            AfterTriggerEndQuery(estate);
+        ExecCloseIndices(target);
+        ExecResetTupleTable(estate->es_tupleTable, false);
+        FreeExecutorState(estate);
+        table_close(rel, NoLock);
     });
 }
 
@@ -167,12 +176,11 @@ void write_deltas(const DeltaLevels &levels) {
     }
     if (!any)
         return;
-    // Pre-commit runs outside any statement: give the inserts a snapshot (an error aborts the
-    // transaction, which pops it).
+    // Pre-commit runs outside any statement: give the inserts (and any trigger) a snapshot (an
+    // error aborts the transaction, which pops it).
     pg::call([] { PushActiveSnapshot(GetTransactionSnapshot()); });
     {
-        pg::SpiConnection spi;
-        AsMetricOwner owner;
+        AsMetricOwner owner; // as before: a trigger someone added runs as the tables' owner
         for (int s = 0; s < key_storage_count; s++)
             insert_rows(KeyStorage(s), rows[s]);
     }
