@@ -229,6 +229,22 @@ SELECT count(*) AS cached_after_new_partition FROM assistant_hub.dashboard_summa
 DROP TABLE hub.journal_entries_cache_test;
 SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
 SELECT * FROM pg_temp.served_all();
+-- A renamed touch trigger (which could then be dropped unseen) empties the caches too, and the
+-- cache is not built until it has its name again.
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+ALTER TRIGGER assistant_hub_summary_update ON hub.email_threads RENAME TO renamed_touch;
+SELECT count(*) AS cached_after_rename, assistant_hub._summary_triggers_ready() AS ready
+FROM assistant_hub.dashboard_summary_cache;
+ALTER TRIGGER renamed_touch ON hub.email_threads RENAME TO assistant_hub_summary_update;
+-- A journal partition in another schema: not built (a drop there would go unseen).
+CREATE SCHEMA summary_elsewhere;
+CREATE TABLE summary_elsewhere.journal_2091 PARTITION OF hub.journal_entries
+    FOR VALUES FROM ('2091-01-01') TO ('2091-02-01');
+SELECT assistant_hub._summary_triggers_ready() AS ready_with_partition_elsewhere;
+DROP SCHEMA summary_elsewhere CASCADE;
+SELECT assistant_hub._summary_triggers_ready() AS ready_again;
+SELECT assistant_hub.consolidate_metrics() >= 0 AS consolidated;
+SELECT * FROM pg_temp.served_all();
 -- An inheritance child of a plain source (its rows count, its writes fire no trigger of the
 -- parent): neither the cache nor the indexes, until it is gone.
 CREATE TABLE hub.tasks_child () INHERITS (hub.tasks);

@@ -10,8 +10,9 @@
 // transaction that recomputes the user's cache row: a visible one, or a pending one of this
 // transaction, sends the read to the indexes. What changes rows otherwise (TRUNCATE; DDL on the
 // tables, _summary_sources_changed) empties the caches; a read whose snapshot still sees a row
-// deleted since (by that, or by a consolidation) counts instead. The read locks the tables as a
-// query does, so such DDL waits for its transaction.
+// deleted since (by that, or by a consolidation) counts instead. The read locks the five tables
+// as a query does, so DDL on them waits for its transaction (a partition's does not, and then
+// reaches the read through that deleted row).
 #include "metrics/dashboard_cache.hpp"
 #include "metrics/dashboard_summary.hpp"
 #include "metrics/delta_store.hpp"
@@ -68,6 +69,9 @@ bool readable_as_is(const Oid (&tables)[5]) {
 // say by DDL or TRUNCATE, which older snapshots do not see the way they see row changes.
 bool deleted_since_snapshot(TupleTableSlot *slot) {
     auto *heap_slot = reinterpret_cast<BufferHeapTupleTableSlot *>(slot);
+    if (!TTS_IS_BUFFERTUPLE(slot) || !BufferIsValid(heap_slot->buffer))
+        return true; // not a heap table (SET ACCESS METHOD): do not trust it
+
     LockBuffer(heap_slot->buffer, BUFFER_LOCK_SHARE);
     HeapTupleHeader t = heap_slot->base.tuple->t_data;
     bool deleted = !(t->t_infomask & HEAP_XMAX_INVALID) &&

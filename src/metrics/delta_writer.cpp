@@ -75,9 +75,22 @@ void insert_rows(KeyStorage storage, const Rows &rows) {
                             errmsg("relation assistant_hub.%s does not exist", name),
                             errhint("Reinstall the assistant_hub extension.")));
         Relation rel = table_open(relid, RowExclusiveLock);
-        if (rel->rd_rel->relkind != RELKIND_RELATION || RelationGetDescr(rel)->natts != 4)
+        // The Datums go to the heap as they are: the columns must be what the extension made.
+        const Oid key_type[key_storage_count] = {UUIDOID, INT8OID, TEXTOID};
+        const Oid types[4] = {INT4OID, key_type[int(storage)], DATEOID, INT8OID};
+        TupleDesc desc = RelationGetDescr(rel);
+        bool as_made = rel->rd_rel->relkind == RELKIND_RELATION && desc->natts == 4;
+        for (int c = 0; as_made && c < 4; c++)
+            as_made = !TupleDescAttr(desc, c)->attisdropped &&
+                      TupleDescAttr(desc, c)->attgenerated == '\0' &&
+                      TupleDescAttr(desc, c)->atttypid == types[c];
+        if (!as_made)
             ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                            errmsg("assistant_hub.%s is not the extension's delta table", name)));
+                            errmsg("assistant_hub.%s is not the extension's delta table", name),
+                            errdetail("Its columns must be (metric_id integer, key %s, day date, "
+                                      "delta bigint).",
+                                      format_type_be(types[1])),
+                            errhint("Reinstall the assistant_hub extension.")));
         EState *estate = CreateExecutorState();
         RangeTblEntry *rte = makeNode(RangeTblEntry);
         rte->rtekind = RTE_RELATION;
@@ -104,6 +117,7 @@ void insert_rows(KeyStorage storage, const Rows &rows) {
             memset(slot->tts_isnull, 0, 4 * sizeof(bool));
             ExecStoreVirtualTuple(slot);
             ExecSimpleRelationInsert(target, estate, slot);
+            ResetPerTupleExprContext(estate);
         }
         if (triggers)
             AfterTriggerEndQuery(estate);
@@ -111,6 +125,7 @@ void insert_rows(KeyStorage storage, const Rows &rows) {
         ExecResetTupleTable(estate->es_tupleTable, false);
         FreeExecutorState(estate);
         table_close(rel, NoLock);
+        CommandCounterIncrement(); // as a statement would: later readers in this commit see them
     });
 }
 

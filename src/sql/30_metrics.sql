@@ -640,8 +640,9 @@ BEGIN
         RETURN;
     END IF;
     IF tg_event = 'sql_drop' THEN
-        -- One of the touch triggers, gone with its table or alone. Only the sources' schemas hold
-        -- them (no one else can create a table there), so no other role's DDL clears the caches.
+        -- One of the touch triggers, gone with its table or alone. The cache is built only while
+        -- every table of the sources' trees is in a source's schema (where no one else can create
+        -- a table), so no other role's DDL clears the caches.
         IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d
                    WHERE d.object_type = 'trigger' AND NOT d.is_temporary
                      AND d.address_names[3] LIKE 'assistant\_hub\_summary\_%'
@@ -652,10 +653,17 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    -- A source or a descendant of one (found up pg_inherits, locking nothing).
+    -- A subscription's apply writes without statement triggers (it is then not ready, too).
+    IF tg_tag IN ('CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION') THEN
+        PERFORM assistant_hub._dashboard_cache_clear();
+        RETURN;
+    END IF;
+    -- A source or a descendant of one (found up pg_inherits, locking nothing), or a trigger on
+    -- one (renamed, a touch trigger would go unseen when dropped).
     IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() c
-               WHERE c.classid = 'pg_class'::regclass
-                 AND assistant_hub._summary_descends(c.objid)) THEN
+               WHERE (c.classid = 'pg_class'::regclass AND assistant_hub._summary_descends(c.objid))
+                  OR (c.classid = 'pg_trigger'::regclass
+                      AND assistant_hub._summary_descends((SELECT g.tgrelid FROM pg_trigger g WHERE g.oid = c.objid)))) THEN
         PERFORM assistant_hub._summary_attach(true);
         PERFORM assistant_hub._dashboard_cache_clear();
     END IF;
@@ -664,7 +672,8 @@ COMMENT ON FUNCTION assistant_hub._summary_sources_changed() IS
     'Event trigger: after DDL on a table dashboard_summary counts from, attaches its touch triggers to new partitions and empties the dashboard caches.';
 REVOKE ALL ON FUNCTION assistant_hub._summary_sources_changed() FROM PUBLIC;
 CREATE EVENT TRIGGER assistant_hub_summary_sources ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE',
+                 'ALTER TRIGGER', 'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')
     EXECUTE FUNCTION assistant_hub._summary_sources_changed();
 CREATE EVENT TRIGGER assistant_hub_summary_drops ON sql_drop
     WHEN TAG IN ('DROP TABLE', 'ALTER TABLE', 'DROP SCHEMA', 'DROP TRIGGER', 'DROP FOREIGN TABLE')
@@ -854,8 +863,8 @@ COMMENT ON FUNCTION assistant_hub._summary_attach(boolean) IS
     'Creates dashboard_summary''s touch triggers where missing on the hub tables it counts from and their partitions.';
 
 -- Whether the touch triggers see every change to the rows dashboard_summary counts: every source
--- and every member of its partition tree is a table carrying them, enabled (fired by ordinary
--- sessions); no plain table has inheritance children (whose rows the counts include, written
+-- and every member of its partition tree is a table in the source's schema carrying them, enabled
+-- (fired by ordinary sessions); no plain table has inheritance children (whose rows the counts include, written
 -- without the parent's triggers); no partition is being detached concurrently; no source is the
 -- target of a logical subscription (whose apply fires no statement trigger). The summary cache
 -- is built only then.
@@ -864,7 +873,9 @@ CREATE FUNCTION assistant_hub._summary_triggers_ready() RETURNS boolean
     SET search_path = pg_catalog, pg_temp
     AS $$
 SELECT NOT EXISTS (SELECT 1 FROM assistant_hub._summary_sources() s WHERE s.rel IS NULL)
-   AND NOT EXISTS (SELECT 1 FROM assistant_hub._summary_tables() t WHERE t.relkind NOT IN ('r', 'p'))
+   AND NOT EXISTS (SELECT 1 FROM assistant_hub._summary_tables() t JOIN pg_class c ON c.oid = t.rel
+                   JOIN pg_class src ON src.oid = t.source
+                   WHERE t.relkind NOT IN ('r', 'p') OR c.relnamespace <> src.relnamespace)
    AND NOT EXISTS (
        SELECT 1 FROM assistant_hub._summary_tables() t,
        LATERAL (VALUES ('insert'), ('update'), ('delete'), ('truncate')) AS e(event)
