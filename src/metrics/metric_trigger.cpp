@@ -8,6 +8,7 @@
 #include "metrics/day_bucket.hpp"
 #include "metrics/delta_store.hpp"
 #include "metrics/metric_cache.hpp"
+#include "metrics/transition_rows.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -79,16 +80,10 @@ void fold_row(Firing &f, TupleTableSlot *slot, int64 sign) {
 }
 
 void fold_tuplestore(Firing &f, Tuplestorestate *rows, TupleDesc desc, int64 sign) {
-    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-    // Other triggers of the statement read the same store: use a read pointer of our own.
-    int pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
-    tuplestore_select_read_pointer(rows, pointer);
-    tuplestore_rescan(rows);
-    while (tuplestore_gettupleslot(rows, true, false, slot)) {
+    for_each_transition_row(rows, desc, [&](TupleTableSlot *slot) {
         fold_row(f, slot, sign);
         ResetExprContext(f.econtext);
-    }
-    ExecDropSingleTupleTableSlot(slot);
+    });
 }
 
 // TRUNCATE removes every row, whoever committed it: read them with the latest snapshot.

@@ -9,6 +9,7 @@
 
 #include "metrics/delta_store.hpp"
 #include "metrics/metric_cache.hpp"
+#include "metrics/transition_rows.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
@@ -37,17 +38,6 @@ void touch(DeltaMap &deltas, TupleTableSlot *slot, AttrNumber key_attnum) {
     k.storage = KeyStorage::uuid;
     memcpy(k.uuid, DatumGetUUIDP(key)->data, UUID_LEN);
     add_delta(deltas, k, 1); // throws only bad_alloc, which pg::call carries out
-}
-
-void touch_tuplestore(DeltaMap &deltas, Tuplestorestate *rows, TupleDesc desc, AttrNumber key) {
-    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-    // Other triggers of the statement read the same store: use a read pointer of our own.
-    int pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
-    tuplestore_select_read_pointer(rows, pointer);
-    tuplestore_rescan(rows);
-    while (tuplestore_gettupleslot(rows, true, false, slot))
-        touch(deltas, slot, key);
-    ExecDropSingleTupleTableSlot(slot);
 }
 
 // TRUNCATE removes every row without row changes, and not in the way MVCC would (an older snapshot
@@ -86,10 +76,10 @@ Datum fire(FunctionCallInfo fcinfo) {
                                  " has no uuid column \"" + column + "\"");
     DeltaMap &deltas = current_deltas();
     pg::call([&] {
-        if (data->tg_oldtable != nullptr)
-            touch_tuplestore(deltas, data->tg_oldtable, RelationGetDescr(rel), key);
-        if (data->tg_newtable != nullptr)
-            touch_tuplestore(deltas, data->tg_newtable, RelationGetDescr(rel), key);
+        for (Tuplestorestate *rows : {data->tg_oldtable, data->tg_newtable})
+            if (rows != nullptr)
+                for_each_transition_row(rows, RelationGetDescr(rel),
+                                        [&](TupleTableSlot *slot) { touch(deltas, slot, key); });
     });
     return PointerGetDatum(nullptr);
 }
