@@ -216,21 +216,15 @@ int metric_of(const PackedHeader &header, int32 id) {
 // transaction's pending deltas.
 void newer_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
                   const PackedHeader &header, NewerDeltas &found) {
-    Relation deltas = table_open(rels.deltas, AccessShareLock);
-    Relation index = index_open(rels.deltas_index, AccessShareLock);
-    ScanKeyData scankey;
-    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
-                UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
-    for_each_visible_entry(
-        deltas, index, snapshot, &scankey, 1, [&](IndexTuple entry, TupleDesc desc) {
+    for_each_visible_entry_of(
+        rels.deltas, rels.deltas_index, snapshot, UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)),
+        [&](IndexTuple entry, TupleDesc desc) {
             bool isnull;
             int m = metric_of(header, DatumGetInt32(index_getattr(entry, 2, desc, &isnull)));
             if (m >= 0)
                 found.push_back({m, DatumGetDateADT(index_getattr(entry, 3, desc, &isnull)),
                                  DatumGetInt64(index_getattr(entry, 4, desc, &isnull))});
         });
-    index_close(index, AccessShareLock);
-    table_close(deltas, AccessShareLock);
     for (int m = 0; m < header.metric_count; m++)
         for_each_pending_of(header.metric_ids[m], key.data, [&](DateADT day, int64 delta) {
             found.push_back({m, day, delta});
@@ -242,42 +236,33 @@ void newer_deltas(const DashboardRelations &rels, Snapshot snapshot, const pg_uu
 template <typename Want>
 char *fetch_cached(const DashboardRelations &rels, Snapshot snapshot, const pg_uuid_t &key,
                    MemoryContext memory, size_t *size, Want &&want) {
-    Relation cache = table_open(rels.cache, AccessShareLock);
-    Relation index = index_open(rels.cache_index, AccessShareLock);
-    ScanKeyData scankey;
-    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ,
-                UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)));
-    IndexScanDesc scan = index_beginscan(cache, index, snapshot, 1, 0);
-    index_rescan(scan, &scankey, 1, nullptr, 0);
-    TupleTableSlot *slot = table_slot_create(cache, nullptr);
     char *bytes = nullptr;
-    if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
-        bool null_from, null_until, null_rows;
-        TimestampTz from = DatumGetTimestampTz(slot_getattr(slot, valid_from_column, &null_from));
-        TimestampTz until =
-            DatumGetTimestampTz(slot_getattr(slot, valid_until_column, &null_until));
-        Datum rows = slot_getattr(slot, rows_column, &null_rows);
-        TimestampTz started = GetCurrentTransactionStartTimestamp();
-        if (!null_from && !null_until && !null_rows && from <= started && started < until) {
-            // In the pinned page unless toasted (then a palloc'd copy).
-            struct varlena *v =
-                pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(rows)));
-            size_t total = VARSIZE_ANY_EXHDR(v);
-            PackedHeader header;
-            if (total >= sizeof header) {
-                memcpy(&header, VARDATA_ANY(v), sizeof header); // the page keeps no alignment
-                *size = std::min(want(header, total), total);
-                if (*size > 0) {
-                    bytes = static_cast<char *>(MemoryContextAlloc(memory, *size));
-                    memcpy(bytes, VARDATA_ANY(v), *size);
-                }
-            }
-        }
-    }
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    index_close(index, AccessShareLock);
-    table_close(cache, AccessShareLock);
+    with_row_of(rels.cache, rels.cache_index, snapshot,
+                UUIDPGetDatum(const_cast<pg_uuid_t *>(&key)), [&](TupleTableSlot *slot) {
+                    bool null_from, null_until, null_rows;
+                    TimestampTz from =
+                        DatumGetTimestampTz(slot_getattr(slot, valid_from_column, &null_from));
+                    TimestampTz until =
+                        DatumGetTimestampTz(slot_getattr(slot, valid_until_column, &null_until));
+                    Datum rows = slot_getattr(slot, rows_column, &null_rows);
+                    TimestampTz started = GetCurrentTransactionStartTimestamp();
+                    if (null_from || null_until || null_rows || from > started || started >= until)
+                        return false;
+                    // In the pinned page unless toasted (then a palloc'd copy).
+                    struct varlena *v = pg_detoast_datum_packed(
+                        reinterpret_cast<struct varlena *>(DatumGetPointer(rows)));
+                    size_t total = VARSIZE_ANY_EXHDR(v);
+                    PackedHeader header;
+                    if (total < sizeof header)
+                        return false;
+                    memcpy(&header, VARDATA_ANY(v), sizeof header); // the page keeps no alignment
+                    *size = std::min(want(header, total), total);
+                    if (*size > 0) {
+                        bytes = static_cast<char *>(MemoryContextAlloc(memory, *size));
+                        memcpy(bytes, VARDATA_ANY(v), *size);
+                    }
+                    return true;
+                });
     return bytes;
 }
 
@@ -364,8 +349,8 @@ void define_dashboard_cache_setting() {
         "assistant_hub.dashboard_cache",
         "Serves dashboard_metrics rows and dashboard_summary counts from the dashboard caches "
         "when they are valid.",
-        "Off computes every read; the results are the same either way.",
-        &cache_setting, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        "Off computes every read; the results are the same either way.", &cache_setting, true,
+        PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 bool dashboard_cache_on() {

@@ -297,8 +297,7 @@ const DashboardRelations &dashboard_relations() {
     Oid catalog = metric_catalog_relid();
     pg::call([&] {
         Oid schema = get_rel_namespace(catalog);
-        known_relations = {catalog,
-                           relation_in_schema(schema, "metric_counts_uuid"),
+        known_relations = {catalog, relation_in_schema(schema, "metric_counts_uuid"),
                            relation_in_schema(schema, "metric_counts_uuid_pkey"),
                            relation_in_schema(schema, "metric_deltas_uuid"),
                            relation_in_schema(schema, "metric_deltas_uuid_key"),

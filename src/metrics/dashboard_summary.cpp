@@ -39,24 +39,23 @@ namespace {
 // How this backend's reads were served (_dashboard_summary_paths()).
 int64 served_from_cache = 0, served_from_indexes = 0, served_by_sql = 0;
 
-// What the executor checks before reading the tables: null when it would read them as they are,
-// else why not. Without table-wide SELECT the SQL body raises the executor's own error (or reads
-// through column privileges); with row_security off where a policy applies, it raises that error.
-const char *unreadable_as_is(std::initializer_list<Relation> tables) {
+} // namespace
+
+const char *unreadable_as_is(const Oid (&tables)[5]) {
     Oid user = GetUserId();
     if (superuser_arg(user)) // bypasses both, as in check_enable_rls and pg_class_aclmask
         return nullptr;
     bool bypass_rls = has_bypassrls_privilege(user);
-    for (Relation rel : tables) {
-        Oid relid = RelationGetRelid(rel);
-        if (!bypass_rls && rel->rd_rel->relrowsecurity &&
-            check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+    for (Oid relid : tables) {
+        if (!bypass_rls && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
             return "row-level security applies";
         if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK)
             return "no SELECT privilege on a table";
     }
     return nullptr;
 }
+
+namespace {
 
 void key(ScanKey entry, Relation index, AttrNumber column, StrategyNumber strategy,
          RegProcedure proc, Datum value) {
@@ -155,8 +154,10 @@ const char *read_from_indexes(FunctionCallInfo fcinfo) {
     SummaryRelations rels;
     if (!open_summary_relations(rels))
         return "the hub's tables or indexes are not as create_hub_schema() makes them";
-    const char *why_not =
-        unreadable_as_is({rels.users, rels.journal, rels.tasks, rels.events, rels.threads});
+    const Oid tables[5] = {RelationGetRelid(rels.users), RelationGetRelid(rels.journal),
+                           RelationGetRelid(rels.tasks), RelationGetRelid(rels.events),
+                           RelationGetRelid(rels.threads)};
+    const char *why_not = unreadable_as_is(tables);
     if (why_not == nullptr && !count_with(rels, PG_GETARG_DATUM(0), &found, &counts))
         why_not = "the journal's partitions or the user's time zone are not as expected";
     close_summary_relations(rels);

@@ -24,6 +24,12 @@ struct Counts {
 // The SQL body's "today" for a user in zone (text): (now() AT TIME ZONE zone)::date.
 DateADT today_in(Datum zone);
 
+// What the executor checks before the SQL body reads the five tables (users, journal_entries,
+// tasks, calendar_events, email_threads): null when it would read them as they are, else why
+// not. Without table-wide SELECT the SQL body raises the executor's own error (or reads through
+// column privileges); where a policy applies, it applies the policy.
+const char *unreadable_as_is(const Oid (&tables)[5]);
+
 // The counts of uid from assistant_hub.dashboard_summary_cache (dashboard_summary_cache.cpp),
 // when the cache is on, the caller reads the hub's tables as they are (no row-level security,
 // SELECT on each), snapshot sees a row for uid valid for this transaction, and neither the

@@ -51,19 +51,6 @@ enum : AttrNumber {
     unread_column
 };
 
-// The caller reads the tables as the SQL body would, without row-level security or a missing
-// privilege (those reads take the paths that raise the executor's errors or apply the policies).
-bool readable_as_is(const Oid (&tables)[5]) {
-    Oid user = GetUserId();
-    if (superuser_arg(user))
-        return true;
-    for (Oid relid : tables)
-        if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED ||
-            pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK)
-            return false;
-    return true;
-}
-
 // Whether a transaction that committed has deleted or updated the tuple in slot (its snapshot
 // still seeing it): the caches were emptied, or the row recomputed, since the snapshot was taken,
 // say by DDL or TRUNCATE, which older snapshots do not see the way they see row changes.
@@ -94,15 +81,9 @@ ArrayType *plain_array(Datum value, Oid element_type, int *n) {
 
 // Whether snapshot sees a delta or marker row of key (any metric).
 bool has_delta_rows(const DashboardRelations &rels, Snapshot snapshot, Datum key) {
-    Relation deltas = table_open(rels.deltas, AccessShareLock);
-    Relation index = index_open(rels.deltas_index, AccessShareLock);
-    ScanKeyData scankey;
-    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ, key);
     bool any = false;
-    for_each_visible_entry(deltas, index, snapshot, &scankey, 1,
-                           [&](IndexTuple, TupleDesc) { any = true; });
-    index_close(index, AccessShareLock);
-    table_close(deltas, AccessShareLock);
+    for_each_visible_entry_of(rels.deltas, rels.deltas_index, snapshot, key,
+                              [&](IndexTuple, TupleDesc) { any = true; });
     return any;
 }
 
@@ -150,7 +131,7 @@ bool counts_from(TupleTableSlot *slot, Counts *counts) {
 bool read_cached_summary(Datum uid, Snapshot snapshot, Counts *counts) {
     Oid tables[5];
     if (!dashboard_cache_on() || has_pending_uuid(DatumGetUUIDP(uid)->data) ||
-        !resolved_summary_tables(tables) || !readable_as_is(tables))
+        !resolved_summary_tables(tables) || unreadable_as_is(tables) != nullptr)
         return false;
     const DashboardRelations &rels = dashboard_relations();
     if (!OidIsValid(rels.summary_cache) || !OidIsValid(rels.summary_cache_index))
@@ -158,21 +139,11 @@ bool read_cached_summary(Datum uid, Snapshot snapshot, Counts *counts) {
     // The locks a query of the tables takes: DDL and TRUNCATE wait for this transaction.
     for (Oid table : tables)
         LockRelationOid(table, AccessShareLock);
-    Relation cache = table_open(rels.summary_cache, AccessShareLock);
-    Relation index = index_open(rels.summary_cache_index, AccessShareLock);
-    ScanKeyData scankey;
-    ScanKeyInit(&scankey, 1, BTEqualStrategyNumber, F_UUID_EQ, uid);
-    IndexScanDesc scan = index_beginscan(cache, index, snapshot, 1, 0);
-    index_rescan(scan, &scankey, 1, nullptr, 0);
-    TupleTableSlot *slot = table_slot_create(cache, nullptr);
-    bool served = index_getnext_slot(scan, ForwardScanDirection, slot) &&
-                  !deleted_since_snapshot(slot) && counts_from(slot, counts) &&
-                  !has_delta_rows(rels, snapshot, uid);
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    index_close(index, AccessShareLock);
-    table_close(cache, AccessShareLock);
-    return served;
+    return with_row_of(rels.summary_cache, rels.summary_cache_index, snapshot, uid,
+                       [&](TupleTableSlot *slot) {
+                           return !deleted_since_snapshot(slot) && counts_from(slot, counts) &&
+                                  !has_delta_rows(rels, snapshot, uid);
+                       });
 }
 
 } // namespace assistant_hub::metrics::summary

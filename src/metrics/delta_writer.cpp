@@ -107,7 +107,8 @@ void insert_rows(KeyStorage storage, const Rows &rows) {
         bool triggers = rel->trigdesc != nullptr; // none of ours: someone's, fired as a statement's
         if (triggers)
             AfterTriggerBeginQuery();
-        TupleTableSlot *slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
+        TupleTableSlot *slot =
+            ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
         for (size_t i = 0; i < n; i++) {
             ExecClearTuple(slot);
             slot->tts_values[0] = rows.metric_ids[i];
@@ -149,13 +150,14 @@ void write_deltas(const DeltaLevels &levels) {
     bool any = false;
     int32 checked_metric = -1;
     bool metric_exists = false;
-    pg::Vector<const DeltaKey *> touches = pg::make_in<pg::Vector<const DeltaKey *>>(context);
+    using Touch = std::pair<const DeltaKey *, int64>;
+    pg::Vector<Touch> touches = pg::make_in<pg::Vector<Touch>>(context);
     pg::Vector<Uuid> written = pg::make_in<pg::Vector<Uuid>>(context); // uuid keys with rows
     for (const auto &[key, delta] : *all) {
         if (delta == 0)
             continue;
         if (key.metric_id == summary_touch_metric) {
-            touches.push_back(&key);
+            touches.emplace_back(&key, delta);
             continue;
         }
         // A metric dropped by this transaction after its deltas were recorded has no home.
@@ -177,16 +179,16 @@ void write_deltas(const DeltaLevels &levels) {
         any = true;
     }
     std::sort(written.begin(), written.end());
-    for (const DeltaKey *touch : touches) {
+    for (const auto &[touch, count] : touches) {
         Uuid u;
         memcpy(u.bytes, touch->uuid, UUID_LEN);
         if (std::binary_search(written.begin(), written.end(), u))
             continue;
         Rows &r = rows[int(KeyStorage::uuid)];
         r.metric_ids.push_back(Int32GetDatum(summary_touch_metric));
-        r.keys.push_back(pg::call([&] { return key_datum(*touch); }));
+        r.keys.push_back(pg::call([&, key = touch] { return key_datum(*key); }));
         r.days.push_back(DateADTGetDatum(touch->day));
-        r.deltas.push_back(Int64GetDatum(all->find(*touch)->second));
+        r.deltas.push_back(Int64GetDatum(count));
         any = true;
     }
     if (!any)

@@ -8,12 +8,11 @@
 #include "metrics/day_bucket.hpp"
 #include "metrics/delta_store.hpp"
 #include "metrics/metric_cache.hpp"
-#include "metrics/transition_rows.hpp"
+#include "metrics/statement_trigger.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
 #include "access/tableam.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -101,21 +100,12 @@ void fold_table(Firing &f, Relation rel, int64 sign) {
 }
 
 Datum fire(FunctionCallInfo fcinfo) {
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        throw Error("39P01", "_metric_trigger: not called by the trigger manager");
-    auto *data = reinterpret_cast<TriggerData *>(fcinfo->context);
-    if (!TRIGGER_FIRED_FOR_STATEMENT(data->tg_event) || data->tg_trigger->tgnargs != 1)
-        throw Error("39P01", "_metric_trigger: must be a statement-level trigger with one "
-                             "argument, the metric id");
-    const char *arg = data->tg_trigger->tgargs[0];
-    int32 metric_id = pg::call([&] { return pg_strtoint32(arg); });
+    TriggerData *data = statement_trigger_data(fcinfo, "_metric_trigger", "the metric id");
+    int32 metric_id = pg::call([&] { return pg_strtoint32(data->tg_trigger->tgargs[0]); });
+    if (!sees_rows(data))
+        return PointerGetDatum(nullptr);
     Relation rel = data->tg_relation;
     bool truncate = TRIGGER_FIRED_BY_TRUNCATE(data->tg_event);
-    if (!truncate && data->tg_newtable == nullptr && data->tg_oldtable == nullptr)
-        return PointerGetDatum(nullptr);
-    // A partitioned table holds no rows: TRUNCATE fires the trigger of each of its partitions.
-    if (truncate && rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
-        return PointerGetDatum(nullptr);
 
     const BoundMetric &bound = bind_metric(metric_id, rel);
     Firing f{};

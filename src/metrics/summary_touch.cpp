@@ -9,12 +9,11 @@
 
 #include "metrics/delta_store.hpp"
 #include "metrics/metric_cache.hpp"
-#include "metrics/transition_rows.hpp"
+#include "metrics/statement_trigger.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
-#include "catalog/pg_class.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
@@ -50,20 +49,12 @@ void clear_caches() {
 }
 
 Datum fire(FunctionCallInfo fcinfo) {
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        throw Error("39P01", "_summary_touch_trigger: not called by the trigger manager");
-    auto *data = reinterpret_cast<TriggerData *>(fcinfo->context);
-    if (!TRIGGER_FIRED_FOR_STATEMENT(data->tg_event) || data->tg_trigger->tgnargs != 1)
-        throw Error("39P01", "_summary_touch_trigger: must be a statement-level trigger with one "
-                             "argument, the user key column");
+    TriggerData *data =
+        statement_trigger_data(fcinfo, "_summary_touch_trigger", "the user key column");
+    if (!sees_rows(data))
+        return PointerGetDatum(nullptr);
     Relation rel = data->tg_relation;
-    bool truncate = TRIGGER_FIRED_BY_TRUNCATE(data->tg_event);
-    if (!truncate && data->tg_newtable == nullptr && data->tg_oldtable == nullptr)
-        return PointerGetDatum(nullptr);
-    // A partitioned table holds no rows: TRUNCATE fires the trigger of each of its partitions.
-    if (truncate && rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
-        return PointerGetDatum(nullptr);
-    if (truncate) {
+    if (TRIGGER_FIRED_BY_TRUNCATE(data->tg_event)) {
         clear_caches();
         return PointerGetDatum(nullptr);
     }
@@ -71,9 +62,10 @@ Datum fire(FunctionCallInfo fcinfo) {
     AttrNumber key = pg::call([&] { return get_attnum(RelationGetRelid(rel), column); });
     if (key == InvalidAttrNumber ||
         TupleDescAttr(RelationGetDescr(rel), key - 1)->atttypid != UUIDOID)
-        throw Error(sqlstate::undefined_column, std::string("_summary_touch_trigger: ") +
-                                 pg::call([&] { return get_rel_name(RelationGetRelid(rel)); }) +
-                                 " has no uuid column \"" + column + "\"");
+        throw Error(sqlstate::undefined_column,
+                    std::string("_summary_touch_trigger: ") +
+                        pg::call([&] { return get_rel_name(RelationGetRelid(rel)); }) +
+                        " has no uuid column \"" + column + "\"");
     DeltaMap &deltas = current_deltas();
     pg::call([&] {
         for (Tuplestorestate *rows : {data->tg_oldtable, data->tg_newtable})
