@@ -269,3 +269,17 @@ CREATE TRIGGER t AFTER INSERT ON not_hub REFERENCING NEW TABLE AS n FOR EACH STA
     EXECUTE FUNCTION assistant_hub._summary_touch_trigger('user_id');
 SELECT pg_temp.try($$INSERT INTO not_hub VALUES ('x')$$);
 DROP TABLE not_hub;
+CREATE TEMP TABLE not_hub (user_id uuid);
+CREATE TRIGGER t AFTER INSERT ON not_hub FOR EACH ROW
+    EXECUTE FUNCTION assistant_hub._summary_touch_trigger('user_id');
+SELECT pg_temp.try($$INSERT INTO not_hub VALUES (gen_random_uuid())$$) AS row_level;
+DROP TRIGGER t ON not_hub;
+CREATE TRIGGER t AFTER INSERT ON not_hub REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION assistant_hub._summary_touch_trigger();
+SELECT pg_temp.try($$INSERT INTO not_hub VALUES (gen_random_uuid())$$) AS no_argument;
+DROP TABLE not_hub;
+-- The metric trigger shares those checks.
+CREATE TEMP TABLE not_hub (user_id uuid);
+CREATE TRIGGER t AFTER INSERT ON not_hub FOR EACH ROW EXECUTE FUNCTION assistant_hub._metric_trigger('1');
+SELECT pg_temp.try($$INSERT INTO not_hub VALUES (gen_random_uuid())$$) AS metric_row_level;
+DROP TABLE not_hub;
